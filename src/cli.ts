@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/** The `opencases` command line. Every flag of `serve` can also be set through its environment variable. */
+import { parseArgs } from 'node:util';
+import { startServer } from './server.js';
+import { DEFAULT_CONFIG } from './config.js';
+import { DEFAULT_QUOTAS, type Quotas } from './context.js';
+
+const USAGE = `Usage: opencases serve [options]
+
+Options (environment variable in brackets):
+  --port N                 port to listen on, default 4590 [PORT]
+  --host HOST              address to bind, default 127.0.0.1 [OPENCASES_HOST]
+  --data-dir DIR           SQLite data directory, default ./data; ':memory:' keeps nothing [OPENCASES_DATA_DIR]
+  --region REGION          region used in ARNs and SigV4 scopes, default us-east-1 [OPENCASES_REGION]
+  --credentials FILE       verify SigV4 against these credentials (strict mode) [OPENCASES_CREDENTIALS]
+  --enforce-case-rules     enforce case rules on CreateCase/UpdateCase [OPENCASES_ENFORCE_CASE_RULES=1]
+  --quota NAME=N           change a quota, repeatable, e.g. domainsPerAccount=20 [OPENCASES_QUOTAS=a=1,b=2]
+  --log-level LEVEL        fatal, error, warn, info, debug, trace or silent; default info [OPENCASES_LOG_LEVEL]
+  -h, --help               this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`opencases: ${message}\n`);
+  process.exit(2);
+}
+
+function parseQuotas(specs: string[]): Partial<Quotas> {
+  const out: Partial<Quotas> = {};
+  for (const spec of specs) {
+    const m = /^(\w+)=(\d+)$/.exec(spec.trim());
+    if (!m || !(m[1] in DEFAULT_QUOTAS)) {
+      fail(`invalid quota '${spec}': expected NAME=N with NAME one of ${Object.keys(DEFAULT_QUOTAS).join(', ')}`);
+    }
+    out[m[1] as keyof Quotas] = Number(m[2]);
+  }
+  return out;
+}
+
+async function serve(argv: string[]) {
+  const env = process.env;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      region: { type: 'string' },
+      credentials: { type: 'string' },
+      'enforce-case-rules': { type: 'boolean' },
+      quota: { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const portText = values.port ?? env.PORT ?? String(DEFAULT_CONFIG.port);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) fail(`invalid --port '${portText}': expected a number from 0 to 65535`);
+  const quotaSpecs = values.quota ?? (env.OPENCASES_QUOTAS ? env.OPENCASES_QUOTAS.split(',') : []);
+  const server = await startServer({
+    port,
+    host: values.host ?? env.OPENCASES_HOST ?? DEFAULT_CONFIG.host,
+    dataDir: values['data-dir'] ?? env.OPENCASES_DATA_DIR ?? DEFAULT_CONFIG.dataDir,
+    region: values.region ?? env.OPENCASES_REGION ?? DEFAULT_CONFIG.region,
+    credentialsFile: values.credentials ?? env.OPENCASES_CREDENTIALS,
+    enforceCaseRules: values['enforce-case-rules'] ?? env.OPENCASES_ENFORCE_CASE_RULES === '1',
+    quotas: parseQuotas(quotaSpecs),
+    logLevel: values['log-level'] ?? env.OPENCASES_LOG_LEVEL ?? 'info',
+  });
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command '${command}'\n\n${USAGE}`);
+  }
+}
+
+main().catch((e) => fail((e as Error).message));

@@ -1,0 +1,34 @@
+import { DEFAULT_QUOTAS, type Quotas } from './context.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Directory of the SQLite file, or `:memory:`. */
+  dataDir: string;
+  region: string;
+  /** Path of the credentials file; absent means dev mode (loopback only). */
+  credentialsFile?: string;
+  quotas: Quotas;
+  enforceCaseRules: boolean;
+  logLevel: string;
+  maxBodyBytes: number;
+  /** Injectable clock, for tests that need time to pass. */
+  now?: () => Date;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 4590,
+  host: '127.0.0.1',
+  dataDir: './data',
+  region: 'us-east-1',
+  quotas: DEFAULT_QUOTAS,
+  enforceCaseRules: false,
+  logLevel: 'info',
+  // Large enough for any valid request of the spec (100 fields of 4100 characters), small enough to refuse floods.
+  maxBodyBytes: 6 * 1024 * 1024,
+};
+
+/** Loopback hosts on which dev mode (no credentials) may listen. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

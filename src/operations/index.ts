@@ -1,0 +1,52 @@
+import { notImplemented, type Handlers } from './handler.js';
+import { createDomain } from './domain/createDomain.js';
+import { getDomain } from './domain/getDomain.js';
+import { listDomains } from './domain/listDomains.js';
+import { deleteDomain } from './domain/deleteDomain.js';
+
+/** The operation table: every operation of the spec maps to its handler (one file per operation). */
+export const handlers: Handlers = {
+  BatchGetCaseRule: notImplemented('BatchGetCaseRule'),
+  BatchGetField: notImplemented('BatchGetField'),
+  BatchPutFieldOptions: notImplemented('BatchPutFieldOptions'),
+  CreateCase: notImplemented('CreateCase'),
+  CreateCaseRule: notImplemented('CreateCaseRule'),
+  CreateDomain: createDomain,
+  CreateField: notImplemented('CreateField'),
+  CreateLayout: notImplemented('CreateLayout'),
+  CreateRelatedItem: notImplemented('CreateRelatedItem'),
+  CreateTemplate: notImplemented('CreateTemplate'),
+  DeleteCase: notImplemented('DeleteCase'),
+  DeleteCaseRule: notImplemented('DeleteCaseRule'),
+  DeleteDomain: deleteDomain,
+  DeleteField: notImplemented('DeleteField'),
+  DeleteLayout: notImplemented('DeleteLayout'),
+  DeleteRelatedItem: notImplemented('DeleteRelatedItem'),
+  DeleteTemplate: notImplemented('DeleteTemplate'),
+  GetCase: notImplemented('GetCase'),
+  GetCaseAuditEvents: notImplemented('GetCaseAuditEvents'),
+  GetCaseEventConfiguration: notImplemented('GetCaseEventConfiguration'),
+  GetDomain: getDomain,
+  GetLayout: notImplemented('GetLayout'),
+  GetTemplate: notImplemented('GetTemplate'),
+  ListCaseRules: notImplemented('ListCaseRules'),
+  ListCasesForContact: notImplemented('ListCasesForContact'),
+  ListDomains: listDomains,
+  ListFieldOptions: notImplemented('ListFieldOptions'),
+  ListFields: notImplemented('ListFields'),
+  ListLayouts: notImplemented('ListLayouts'),
+  ListTagsForResource: notImplemented('ListTagsForResource'),
+  ListTemplates: notImplemented('ListTemplates'),
+  PutCaseEventConfiguration: notImplemented('PutCaseEventConfiguration'),
+  SearchAllRelatedItems: notImplemented('SearchAllRelatedItems'),
+  SearchCases: notImplemented('SearchCases'),
+  SearchRelatedItems: notImplemented('SearchRelatedItems'),
+  TagResource: notImplemented('TagResource'),
+  UntagResource: notImplemented('UntagResource'),
+  UpdateCase: notImplemented('UpdateCase'),
+  UpdateCaseRule: notImplemented('UpdateCaseRule'),
+  UpdateField: notImplemented('UpdateField'),
+  UpdateLayout: notImplemented('UpdateLayout'),
+  UpdateRelatedItem: notImplemented('UpdateRelatedItem'),
+  UpdateTemplate: notImplemented('UpdateTemplate'),
+};

@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { spec } from '../../model/spec.js';
+import type { OperationName } from '../../model/types.js';
+import { Router, RouteError } from './router.js';
+import { Validator } from './validate.js';
+import { deserialize } from './deserialize.js';
+import { ServiceError, ValidationException, toErrorResponse } from './errors.js';
+import type { Authenticator } from '../auth/sigv4.js';
+import type { Handlers } from '../operations/handler.js';
+import type { Context } from '../context.js';
+
+export interface PipelineDeps {
+  handlers: Handlers;
+  auth: Authenticator;
+  logger: Logger;
+  /** Everything of the Context except what comes from the request. */
+  context: Omit<Context, 'accountId' | 'requestId' | 'caller'>;
+  maxBodyBytes: number;
+  version: string;
+}
+
+class UnknownOperationError extends ServiceError {
+  override readonly name = 'UnknownOperationException';
+  readonly status = 404;
+}
+
+/** A ValidationException (400, as the spec models it) that also closes the connection. */
+class PayloadTooLargeError extends ValidationException {}
+
+const router = new Router(spec);
+const validator = new Validator(spec);
+
+/** Reads the whole body, refusing more than `max` bytes without buffering them. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) return reject(new PayloadTooLargeError(`The request body exceeds the limit of ${max} bytes`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(new PayloadTooLargeError(`The request body exceeds the limit of ${max} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown) {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+/** The request listener of the API server: one structured log line per request. */
+export function createPipeline(deps: PipelineDeps) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    let operation: string | undefined;
+    let status = 500;
+    let errorType: string | undefined;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const rawPath = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && url.pathname === '/health') {
+        status = 200;
+        send(res, 200, { 'x-amzn-requestid': requestId }, { status: 'ok', service: 'opencases', version: deps.version });
+        return;
+      }
+      let match;
+      try {
+        match = router.match(req.method ?? 'GET', rawPath);
+      } catch (e) {
+        if (e instanceof RouteError) throw new ValidationException(e.message);
+        throw e;
+      }
+      if (!match) throw new UnknownOperationError(`No Connect Cases operation matches ${req.method} ${url.pathname}`);
+      operation = match.operation;
+      const body = await readBody(req, deps.maxBodyBytes);
+      const caller = await deps.auth.authenticate(
+        { method: req.method!, rawPath, query: url.searchParams, headers: req.headers, body },
+        operation,
+      );
+      const op = spec.operations[operation];
+      const raw = deserialize(spec, op, match.labels, url.searchParams, body);
+      let input: unknown = {};
+      if (op.input) {
+        const result = validator.validate(op.input, raw);
+        if (result.errors.length) throw new ValidationException(Validator.message(result.errors));
+        input = result.value;
+      }
+      const ctx: Context = { ...deps.context, accountId: caller.accountId, requestId, caller };
+      const handler = deps.handlers[operation as OperationName] as (input: unknown, ctx: Context) => Promise<unknown>;
+      const output = await handler(input, ctx);
+      status = op.status;
+      send(res, status, { 'x-amzn-requestid': requestId }, output ?? {});
+    } catch (err) {
+      const e = toErrorResponse(err);
+      status = e.status;
+      errorType = e.headers['x-amzn-errortype'];
+      if (e.unexpected) deps.logger.error({ err, requestId, operation }, 'unexpected error');
+      if (!res.headersSent) {
+        // A refused oversized body is not read to its end; close the connection instead of draining it.
+        if (err instanceof PayloadTooLargeError) res.setHeader('connection', 'close');
+        send(res, e.status, { 'x-amzn-requestid': requestId, ...e.headers }, e.body);
+      }
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.logger.info({ requestId, operation, status, errorType, ms: Math.round(ms * 100) / 100 }, 'request');
+    }
+  };
+}

@@ -1,0 +1,115 @@
+/** Composition root: config → store, auth, handlers, HTTP server. */
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { DEFAULT_CONFIG, isLoopback, type ServerConfig } from './config.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/types.js';
+import { Authenticator } from './auth/sigv4.js';
+import { loadCredentials } from './auth/credentials.js';
+import { TokenCodec } from './cases/pagination.js';
+import { handlers } from './operations/index.js';
+import { createPipeline } from './protocol/http.js';
+
+/** The package version, read from package.json (one level up from src/, two from dist/src/). */
+export const VERSION: string = (() => {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
+      if (pkg.name === 'opencases') return pkg.version as string;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+})();
+
+export interface StartOptions extends Partial<Omit<ServerConfig, 'quotas'>> {
+  quotas?: Partial<ServerConfig['quotas']>;
+  /** Use this store instead of opening one from dataDir (tests, other backends). */
+  store?: Store;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, ready for --endpoint-url. */
+  endpoint: string;
+  port: number;
+  store: Store;
+  config: ServerConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an opencases server. Programmatic defaults suit other projects' test suites: an in-memory store,
+ * a random free port, and no log output.
+ */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = {
+    ...DEFAULT_CONFIG,
+    dataDir: ':memory:',
+    port: 0,
+    logLevel: 'silent',
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    quotas: { ...DEFAULT_CONFIG.quotas, ...options.quotas },
+  };
+  if (!config.credentialsFile && !isLoopback(config.host)) {
+    throw new Error(
+      `Refusing to listen on ${config.host} without --credentials: dev mode accepts any signature, so it only binds to loopback addresses. ` +
+        'Pass --credentials FILE to serve other hosts.',
+    );
+  }
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
+  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir });
+  const tokens = await TokenCodec.load(store);
+  const now = config.now ?? (() => new Date());
+
+  const pipeline = createPipeline({
+    handlers,
+    auth: new Authenticator({ region: config.region, credentials, now: () => now().getTime() }),
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    version: VERSION,
+    context: {
+      store,
+      region: config.region,
+      now,
+      newId: randomUUID,
+      tokens,
+      quotas: config.quotas,
+      enforceCaseRules: config.enforceCaseRules,
+    },
+  });
+  const server: Server = createServer(pipeline);
+  // Slow or idle clients must not hold sockets for ever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  logger.info({ port, host: config.host, dataDir: config.dataDir, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
+
+  let closed = false;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    store,
+    config,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (!options.store) await store.close();
+    },
+  };
+}

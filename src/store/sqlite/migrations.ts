@@ -1,0 +1,84 @@
+/**
+ * Schema of the SQLite store, versioned by PRAGMA user_version. Each migration runs once, in its own
+ * transaction; add new ones at the end, never edit a landed one.
+ */
+export const migrations: string[] = [
+  /* 1: metadata documents, tags, cases with their indexed values, audit, idempotency, related items */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+  CREATE TABLE resources (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX resources_key ON resources (kind, scope, id);
+  CREATE INDEX resources_list ON resources (kind, scope, seq);
+  CREATE INDEX resources_name ON resources (kind, scope, name) WHERE deleted = 0;
+
+  CREATE TABLE tags (arn TEXT PRIMARY KEY, tags TEXT NOT NULL) STRICT;
+
+  CREATE TABLE cases (
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    reference_number TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    last_updated_time TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (domain_id, case_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE UNIQUE INDEX cases_reference ON cases (domain_id, reference_number);
+  CREATE INDEX cases_updated ON cases (domain_id, last_updated_time DESC, case_id);
+
+  -- One row per (case, field) holding a value, typed for filtering and sorting:
+  -- s for Text/Url/SingleSelect/DateTime/User values, n for Number and Boolean (0/1).
+  CREATE TABLE case_values (
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    s TEXT,
+    n REAL,
+    PRIMARY KEY (domain_id, case_id, field_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX case_values_s ON case_values (domain_id, field_id, s) WHERE s IS NOT NULL;
+  CREATE INDEX case_values_n ON case_values (domain_id, field_id, n) WHERE n IS NOT NULL;
+
+  CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    event TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_case ON audit_events (domain_id, case_id, seq);
+
+  CREATE TABLE idempotency (
+    domain_id TEXT NOT NULL,
+    token TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    PRIMARY KEY (domain_id, token)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX idempotency_case ON idempotency (domain_id, case_id);
+
+  CREATE TABLE related_items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    related_item_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    association_time TEXT NOT NULL,
+    search_key TEXT,
+    content TEXT NOT NULL,
+    performed_by TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX related_items_key ON related_items (domain_id, case_id, related_item_id);
+  CREATE INDEX related_items_case ON related_items (domain_id, case_id, type, seq);
+  CREATE INDEX related_items_search ON related_items (domain_id, type, search_key);
+  `,
+];

@@ -1,0 +1,350 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, WAL mode, synchronous=FULL so that a write is on disk
+ * before the server acknowledges it. Every SQL statement of this backend is in this file.
+ *
+ * better-sqlite3 is synchronous and the Store interface is async, so transactions are serialised by a
+ * promise queue: a transaction holds the connection from BEGIN to COMMIT even when its function awaits.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrations } from './migrations.js';
+import type {
+  AuditRecord,
+  CaseRecord,
+  IdempotencyRecord,
+  ListPage,
+  RelatedItemQuery,
+  RelatedItemRecord,
+  ResourceKind,
+  ResourceRecord,
+  Store,
+  Tx,
+} from '../types.js';
+import type { FieldValueUnion } from '../../../model/types.js';
+
+type Row = Record<string, any>;
+
+/** The typed columns of case_values for one field value; null when the value is not indexed. */
+export function indexedValue(v: FieldValueUnion): { s: string | null; n: number | null } | null {
+  if (v.stringValue !== undefined) return { s: v.stringValue, n: null };
+  if (v.userArnValue !== undefined) return { s: v.userArnValue, n: null };
+  if (v.doubleValue !== undefined) return { s: null, n: v.doubleValue };
+  if (v.booleanValue !== undefined) return { s: null, n: v.booleanValue ? 1 : 0 };
+  return null;
+}
+
+const SQL = {
+  getMeta: 'SELECT value FROM meta WHERE key = ?',
+  setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+
+  getResource: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND id = ?',
+  findResourceByName: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND name = ? AND deleted = 0 LIMIT 1',
+  putResource: `INSERT INTO resources (kind, scope, id, name, deleted, data) VALUES (@kind, @scope, @id, @name, @deleted, @data)
+    ON CONFLICT (kind, scope, id) DO UPDATE SET name = excluded.name, deleted = excluded.deleted, data = excluded.data`,
+  listResources: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND seq > ? ORDER BY seq LIMIT ?',
+  listLiveResources: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND seq > ? AND deleted = 0 ORDER BY seq LIMIT ?',
+  countResources: 'SELECT count(*) AS n FROM resources WHERE kind = ? AND scope = ?',
+  countLiveResources: 'SELECT count(*) AS n FROM resources WHERE kind = ? AND scope = ? AND deleted = 0',
+  deleteDomainResource: "DELETE FROM resources WHERE kind = 'domain' AND scope = ? AND id = ?",
+  deleteScopedResources: 'DELETE FROM resources WHERE scope = ?',
+  deleteOptionResources: "DELETE FROM resources WHERE kind = 'fieldOption' AND scope >= ? AND scope < ?",
+  deleteDomainTags: 'DELETE FROM tags WHERE arn = ? OR (arn >= ? AND arn < ?)',
+  deleteDomainCases: 'DELETE FROM cases WHERE domain_id = ?',
+  deleteDomainValues: 'DELETE FROM case_values WHERE domain_id = ?',
+  deleteDomainAudit: 'DELETE FROM audit_events WHERE domain_id = ?',
+  deleteDomainIdempotency: 'DELETE FROM idempotency WHERE domain_id = ?',
+  deleteDomainRelatedItems: 'DELETE FROM related_items WHERE domain_id = ?',
+
+  getTags: 'SELECT tags FROM tags WHERE arn = ?',
+  putTags: 'INSERT INTO tags (arn, tags) VALUES (?, ?) ON CONFLICT (arn) DO UPDATE SET tags = excluded.tags',
+
+  insertCase: `INSERT INTO cases (domain_id, case_id, template_id, reference_number, created_time, last_updated_time, fields, tags)
+    VALUES (@domainId, @caseId, @templateId, @referenceNumber, @createdTime, @lastUpdatedTime, @fields, @tags)`,
+  getCase: 'SELECT * FROM cases WHERE domain_id = ? AND case_id = ?',
+  updateCase: `UPDATE cases SET template_id = @templateId, last_updated_time = @lastUpdatedTime, fields = @fields, tags = @tags
+    WHERE domain_id = @domainId AND case_id = @caseId`,
+  deleteCase: 'DELETE FROM cases WHERE domain_id = ? AND case_id = ?',
+  referenceNumberTaken: 'SELECT 1 FROM cases WHERE domain_id = ? AND reference_number = ?',
+  upsertValue: `INSERT INTO case_values (domain_id, case_id, field_id, s, n) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (domain_id, case_id, field_id) DO UPDATE SET s = excluded.s, n = excluded.n`,
+  deleteValue: 'DELETE FROM case_values WHERE domain_id = ? AND case_id = ? AND field_id = ?',
+  deleteCaseValues: 'DELETE FROM case_values WHERE domain_id = ? AND case_id = ?',
+  deleteCaseAudit: 'DELETE FROM audit_events WHERE domain_id = ? AND case_id = ?',
+  deleteCaseIdempotency: 'DELETE FROM idempotency WHERE domain_id = ? AND case_id = ?',
+  deleteCaseRelatedItems: 'DELETE FROM related_items WHERE domain_id = ? AND case_id = ?',
+
+  getIdempotency: 'SELECT * FROM idempotency WHERE domain_id = ? AND token = ?',
+  putIdempotency: `INSERT INTO idempotency (domain_id, token, request_hash, case_id, created_time) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (domain_id, token) DO UPDATE SET request_hash = excluded.request_hash, case_id = excluded.case_id, created_time = excluded.created_time`,
+
+  appendAudit: 'INSERT INTO audit_events (domain_id, case_id, event) VALUES (?, ?, ?)',
+  listAudit: 'SELECT * FROM audit_events WHERE domain_id = ? AND case_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+
+  insertRelatedItem: `INSERT INTO related_items (domain_id, case_id, related_item_id, type, association_time, search_key, content, performed_by)
+    VALUES (@domainId, @caseId, @relatedItemId, @type, @associationTime, @searchKey, @content, @performedBy)`,
+  getRelatedItem: 'SELECT * FROM related_items WHERE domain_id = ? AND case_id = ? AND related_item_id = ?',
+  updateRelatedItem: `UPDATE related_items SET content = @content, search_key = @searchKey, performed_by = @performedBy
+    WHERE domain_id = @domainId AND case_id = @caseId AND related_item_id = @relatedItemId`,
+  deleteRelatedItem: 'DELETE FROM related_items WHERE domain_id = ? AND case_id = ? AND related_item_id = ?',
+  countRelatedItems: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ?',
+  countRelatedItemsOfType: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ? AND type = ?',
+} as const;
+
+/** Builds the only dynamic statement of this file: related items by case and/or type set. */
+function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknown[] } {
+  const where = ['domain_id = ?', 'seq > ?'];
+  const params: unknown[] = [q.domainId, q.afterSeq ?? 0];
+  if (q.caseId !== undefined) {
+    where.push('case_id = ?');
+    params.push(q.caseId);
+  }
+  if (q.types?.length) {
+    where.push(`type IN (${q.types.map(() => '?').join(', ')})`);
+    params.push(...q.types);
+  }
+  params.push(q.limit);
+  return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params };
+}
+
+const toResource = <T>(r: Row): ResourceRecord<T> => ({
+  kind: r.kind,
+  scope: r.scope,
+  id: r.id,
+  name: r.name,
+  deleted: r.deleted === 1,
+  data: JSON.parse(r.data),
+  seq: r.seq,
+});
+
+const toCase = (r: Row): CaseRecord => ({
+  domainId: r.domain_id,
+  caseId: r.case_id,
+  templateId: r.template_id,
+  referenceNumber: r.reference_number,
+  createdTime: r.created_time,
+  lastUpdatedTime: r.last_updated_time,
+  fields: JSON.parse(r.fields),
+  tags: JSON.parse(r.tags),
+});
+
+const toRelatedItem = (r: Row): RelatedItemRecord => ({
+  domainId: r.domain_id,
+  caseId: r.case_id,
+  relatedItemId: r.related_item_id,
+  type: r.type,
+  associationTime: r.association_time,
+  searchKey: r.search_key,
+  content: JSON.parse(r.content),
+  performedBy: r.performed_by ? JSON.parse(r.performed_by) : undefined,
+  seq: r.seq,
+});
+
+const caseParams = (c: CaseRecord) => ({ ...c, fields: JSON.stringify(c.fields), tags: JSON.stringify(c.tags) });
+const relatedParams = (r: RelatedItemRecord) => ({
+  ...r,
+  content: JSON.stringify(r.content),
+  performedBy: r.performedBy ? JSON.stringify(r.performedBy) : null,
+});
+
+export interface SqliteOptions {
+  /** A directory for `opencases.db`, or `:memory:`. */
+  dataDir: string;
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly st: { [K in keyof typeof SQL]: Database.Statement };
+  private readonly tx: Tx;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: SqliteOptions) {
+    if (opts.dataDir === ':memory:') {
+      this.db = new Database(':memory:');
+    } else {
+      mkdirSync(opts.dataDir, { recursive: true });
+      this.db = new Database(join(opts.dataDir, 'opencases.db'));
+      this.db.pragma('journal_mode = WAL');
+    }
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
+    this.tx = this.makeTx();
+  }
+
+  private migrate() {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > migrations.length) {
+      throw new Error(`The database schema (version ${current}) is newer than this opencases (version ${migrations.length}); upgrade opencases.`);
+    }
+    for (let v = current; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** Serialises access to the one connection, also across awaits inside a transaction. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.inTransaction('BEGIN IMMEDIATE', fn));
+  }
+
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.inTransaction('BEGIN', fn));
+  }
+
+  private async inTransaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.db.exec(begin);
+    try {
+      const result = await fn(this.tx);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+
+  /** Runs SQLite's own integrity check; "ok" when the file is sound. */
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  private makeTx(): Tx {
+    const st = this.st;
+    const db = this.db;
+    return {
+      async getMeta(key) {
+        return (st.getMeta.get(key) as Row | undefined)?.value;
+      },
+      async setMeta(key, value) {
+        st.setMeta.run(key, value);
+      },
+
+      async getResource<T>(kind: ResourceKind, scope: string, id: string) {
+        const r = st.getResource.get(kind, scope, id) as Row | undefined;
+        return r ? toResource<T>(r) : undefined;
+      },
+      async findResourceByName<T>(kind: ResourceKind, scope: string, name: string) {
+        const r = st.findResourceByName.get(kind, scope, name) as Row | undefined;
+        return r ? toResource<T>(r) : undefined;
+      },
+      async putResource(rec) {
+        st.putResource.run({ kind: rec.kind, scope: rec.scope, id: rec.id, name: rec.name, deleted: rec.deleted ? 1 : 0, data: JSON.stringify(rec.data) });
+      },
+      async listResources<T>(kind: ResourceKind, scope: string, page: ListPage) {
+        const stmt = page.includeDeleted ? st.listResources : st.listLiveResources;
+        return (stmt.all(kind, scope, page.afterSeq ?? 0, page.limit) as Row[]).map((r) => toResource<T>(r));
+      },
+      async countResources(kind, scope, includeDeleted) {
+        return ((includeDeleted ? st.countResources : st.countLiveResources).get(kind, scope) as Row).n;
+      },
+      async deleteDomainData(accountId, domainId, domainArn) {
+        st.deleteDomainResource.run(accountId, domainId);
+        st.deleteScopedResources.run(domainId);
+        // Option scopes are `domainId/fieldId`: a half-open range selects exactly that prefix.
+        st.deleteOptionResources.run(`${domainId}/`, `${domainId}0`);
+        st.deleteDomainTags.run(domainArn, `${domainArn}/`, `${domainArn}0`);
+        st.deleteDomainCases.run(domainId);
+        st.deleteDomainValues.run(domainId);
+        st.deleteDomainAudit.run(domainId);
+        st.deleteDomainIdempotency.run(domainId);
+        st.deleteDomainRelatedItems.run(domainId);
+      },
+
+      async getTags(arn) {
+        const r = st.getTags.get(arn) as Row | undefined;
+        return r ? JSON.parse(r.tags) : undefined;
+      },
+      async putTags(arn, tags) {
+        st.putTags.run(arn, JSON.stringify(tags));
+      },
+
+      async insertCase(c) {
+        st.insertCase.run(caseParams(c));
+        for (const [fieldId, v] of Object.entries(c.fields)) {
+          const iv = indexedValue(v);
+          if (iv) st.upsertValue.run(c.domainId, c.caseId, fieldId, iv.s, iv.n);
+        }
+      },
+      async getCase(domainId, caseId) {
+        const r = st.getCase.get(domainId, caseId) as Row | undefined;
+        return r ? toCase(r) : undefined;
+      },
+      async updateCase(c, changedFieldIds) {
+        st.updateCase.run(caseParams(c));
+        for (const fieldId of changedFieldIds) {
+          const v = c.fields[fieldId];
+          const iv = v ? indexedValue(v) : null;
+          if (iv) st.upsertValue.run(c.domainId, c.caseId, fieldId, iv.s, iv.n);
+          else st.deleteValue.run(c.domainId, c.caseId, fieldId);
+        }
+      },
+      async deleteCase(domainId, caseId) {
+        st.deleteCase.run(domainId, caseId);
+        st.deleteCaseValues.run(domainId, caseId);
+        st.deleteCaseAudit.run(domainId, caseId);
+        st.deleteCaseIdempotency.run(domainId, caseId);
+        st.deleteCaseRelatedItems.run(domainId, caseId);
+      },
+      async referenceNumberTaken(domainId, ref) {
+        return st.referenceNumberTaken.get(domainId, ref) !== undefined;
+      },
+
+      async getIdempotency(domainId, token) {
+        const r = st.getIdempotency.get(domainId, token) as Row | undefined;
+        return r
+          ? ({ domainId: r.domain_id, token: r.token, requestHash: r.request_hash, caseId: r.case_id, createdTime: r.created_time } as IdempotencyRecord)
+          : undefined;
+      },
+      async putIdempotency(i) {
+        st.putIdempotency.run(i.domainId, i.token, i.requestHash, i.caseId, i.createdTime);
+      },
+
+      async appendAudit(a) {
+        st.appendAudit.run(a.domainId, a.caseId, JSON.stringify(a.event));
+      },
+      async listAudit(domainId, caseId, page) {
+        return (st.listAudit.all(domainId, caseId, page.beforeSeq ?? Number.MAX_SAFE_INTEGER, page.limit) as Row[]).map(
+          (r): AuditRecord => ({ domainId: r.domain_id, caseId: r.case_id, event: JSON.parse(r.event), seq: r.seq }),
+        );
+      },
+
+      async insertRelatedItem(r) {
+        st.insertRelatedItem.run(relatedParams(r));
+      },
+      async getRelatedItem(domainId, caseId, relatedItemId) {
+        const r = st.getRelatedItem.get(domainId, caseId, relatedItemId) as Row | undefined;
+        return r ? toRelatedItem(r) : undefined;
+      },
+      async updateRelatedItem(r) {
+        st.updateRelatedItem.run(relatedParams(r));
+      },
+      async deleteRelatedItem(domainId, caseId, relatedItemId) {
+        st.deleteRelatedItem.run(domainId, caseId, relatedItemId);
+      },
+      async listRelatedItems(q) {
+        const { sql, params } = listRelatedItemsSql(q);
+        return (db.prepare(sql).all(...params) as Row[]).map(toRelatedItem);
+      },
+      async countRelatedItems(domainId, caseId, type) {
+        const row = (type ? st.countRelatedItemsOfType.get(domainId, caseId, type) : st.countRelatedItems.get(domainId, caseId)) as Row;
+        return row.n;
+      },
+    };
+  }
+}

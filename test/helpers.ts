@@ -1,0 +1,55 @@
+/** Shared test helpers: an in-process server per test file, an SDK client for it, and one-line error asserts. */
+import assert from 'node:assert/strict';
+import { ConnectCasesClient } from '@aws-sdk/client-connectcases';
+import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
+
+export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+
+export function clientFor(endpoint: string, credentials = DUMMY_CREDENTIALS, region = 'us-east-1'): ConnectCasesClient {
+  // maxAttempts 1: a retried request would hide the first answer the test is about.
+  return new ConnectCasesClient({ endpoint, region, credentials, maxAttempts: 1 });
+}
+
+export interface TestServer {
+  server: RunningServer;
+  client: ConnectCasesClient;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const server = await startServer(options);
+  const client = clientFor(server.endpoint);
+  return {
+    server,
+    client,
+    async close() {
+      client.destroy();
+      await server.close();
+    },
+  };
+}
+
+/** Awaits a rejection and checks its error name, HTTP status and message. Returns the error for more checks. */
+export async function assertError(promise: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<any> {
+  let err: any;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${name}, but the call succeeded`);
+  assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+  assert.equal(err.$metadata?.httpStatusCode, status, `expected HTTP ${status} for ${name}`);
+  if (message) assert.match(err.message, message);
+  return err;
+}
+
+export const assertValidation = (p: Promise<unknown>, m?: RegExp) => assertError(p, 'ValidationException', 400, m);
+export const assertNotFound = (p: Promise<unknown>, m?: RegExp) => assertError(p, 'ResourceNotFoundException', 404, m);
+export const assertConflict = (p: Promise<unknown>, m?: RegExp) => assertError(p, 'ConflictException', 409, m);
+export const assertQuota = (p: Promise<unknown>, m?: RegExp) => assertError(p, 'ServiceQuotaExceededException', 402, m);
+export const assertAccessDenied = (p: Promise<unknown>, m?: RegExp) => assertError(p, 'AccessDeniedException', 403, m);
+
+let counter = 0;
+/** A unique, valid resource name for this test process. */
+export const uniqueName = (prefix = 'n') => `${prefix}-${process.pid}-${++counter}`;

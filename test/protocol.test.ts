@@ -1,0 +1,91 @@
+/** The protocol layer seen from the wire: raw HTTP, where the SDK would hide what the server sent. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Hash } from '@smithy/hash-node';
+import { startTestServer, DUMMY_CREDENTIALS, type TestServer } from './helpers.js';
+
+const signer = new SignatureV4({ credentials: DUMMY_CREDENTIALS, region: 'us-east-1', service: 'cases', sha256: Hash.bind(null, 'sha256') });
+
+/** Sends a signed raw request and returns status, headers and parsed body. */
+export async function rawRequest(endpoint: string, method: string, path: string, body?: string, extraHeaders: Record<string, string> = {}) {
+  const url = new URL(endpoint);
+  const req = new HttpRequest({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    headers: { host: url.host, 'content-type': 'application/json', ...extraHeaders },
+    body,
+  });
+  const signed = await signer.sign(req);
+  const res = await fetch(`${endpoint}${path}`, { method, headers: signed.headers as Record<string, string>, body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+describe('protocol', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.close());
+
+  test('GET /health answers without auth', async () => {
+    const res = await fetch(`${t.server.endpoint}/health`);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, 'ok');
+    assert.ok(res.headers.get('x-amzn-requestid'));
+  });
+
+  test('malformed JSON is a 400 ValidationException, never a 500', async () => {
+    for (const body of ['{', '[]', '"x"', 'null', '{"name":']) {
+      const r = await rawRequest(t.server.endpoint, 'POST', '/domains', body);
+      assert.equal(r.status, 400, body);
+      assert.equal(r.headers.get('x-amzn-errortype'), 'ValidationException');
+      assert.equal(typeof r.json.message, 'string');
+    }
+  });
+
+  test('wrong JSON types and unions with zero or two members are named', async () => {
+    let r = await rawRequest(t.server.endpoint, 'POST', '/domains', JSON.stringify({ name: 5 }));
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /at 'name'.*must be a string/);
+    r = await rawRequest(t.server.endpoint, 'POST', '/domains-list?maxResults=abc', '');
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /maxResults.*integer/);
+  });
+
+  test('unknown routes answer a named error and every response carries a request id', async () => {
+    const r = await rawRequest(t.server.endpoint, 'GET', '/nothing-here');
+    assert.equal(r.status, 404);
+    assert.equal(r.headers.get('x-amzn-errortype'), 'UnknownOperationException');
+    assert.ok(r.headers.get('x-amzn-requestid'));
+  });
+
+  test('requests without an Authorization header are refused with 403', async () => {
+    const res = await fetch(`${t.server.endpoint}/domains-list`, { method: 'POST', body: '{}' });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  });
+
+  test('bodies over the cap are refused with a ValidationException', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(7 * 1024 * 1024) });
+    const res = await fetch(`${t.server.endpoint}/domains`, {
+      method: 'POST',
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cases/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) },
+      body: big,
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
+    assert.match((await res.json()).message, /exceeds the limit/);
+  });
+});
