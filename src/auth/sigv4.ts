@@ -141,6 +141,9 @@ export class Authenticator {
         region: this.opts.region,
         service: SIGNING_SERVICE,
         sha256: Hash.bind(null, 'sha256'),
+        // Only the client decides whether x-amz-content-sha256 is signed (botocore never sends it); adding it
+        // here would put a header into the canonical request that the client did not sign.
+        applyChecksum: false,
       });
       this.signers.set(cred.accessKeyId, s);
     }
