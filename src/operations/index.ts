@@ -3,23 +3,32 @@ import { createDomain } from './domain/createDomain.js';
 import { getDomain } from './domain/getDomain.js';
 import { listDomains } from './domain/listDomains.js';
 import { deleteDomain } from './domain/deleteDomain.js';
+import { createField } from './field/createField.js';
+import { updateField } from './field/updateField.js';
+import { deleteField } from './field/deleteField.js';
+import { listFields } from './field/listFields.js';
+import { batchGetField } from './field/batchGetField.js';
+import { batchPutFieldOptions } from './field-option/batchPutFieldOptions.js';
+import { listFieldOptions } from './field-option/listFieldOptions.js';
+import { createTemplate } from './template/createTemplate.js';
+import { getTemplate } from './template/getTemplate.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
   BatchGetCaseRule: notImplemented('BatchGetCaseRule'),
-  BatchGetField: notImplemented('BatchGetField'),
-  BatchPutFieldOptions: notImplemented('BatchPutFieldOptions'),
+  BatchGetField: batchGetField,
+  BatchPutFieldOptions: batchPutFieldOptions,
   CreateCase: notImplemented('CreateCase'),
   CreateCaseRule: notImplemented('CreateCaseRule'),
   CreateDomain: createDomain,
-  CreateField: notImplemented('CreateField'),
+  CreateField: createField,
   CreateLayout: notImplemented('CreateLayout'),
   CreateRelatedItem: notImplemented('CreateRelatedItem'),
-  CreateTemplate: notImplemented('CreateTemplate'),
+  CreateTemplate: createTemplate,
   DeleteCase: notImplemented('DeleteCase'),
   DeleteCaseRule: notImplemented('DeleteCaseRule'),
   DeleteDomain: deleteDomain,
-  DeleteField: notImplemented('DeleteField'),
+  DeleteField: deleteField,
   DeleteLayout: notImplemented('DeleteLayout'),
   DeleteRelatedItem: notImplemented('DeleteRelatedItem'),
   DeleteTemplate: notImplemented('DeleteTemplate'),
@@ -28,12 +37,12 @@ export const handlers: Handlers = {
   GetCaseEventConfiguration: notImplemented('GetCaseEventConfiguration'),
   GetDomain: getDomain,
   GetLayout: notImplemented('GetLayout'),
-  GetTemplate: notImplemented('GetTemplate'),
+  GetTemplate: getTemplate,
   ListCaseRules: notImplemented('ListCaseRules'),
   ListCasesForContact: notImplemented('ListCasesForContact'),
   ListDomains: listDomains,
-  ListFieldOptions: notImplemented('ListFieldOptions'),
-  ListFields: notImplemented('ListFields'),
+  ListFieldOptions: listFieldOptions,
+  ListFields: listFields,
   ListLayouts: notImplemented('ListLayouts'),
   ListTagsForResource: notImplemented('ListTagsForResource'),
   ListTemplates: notImplemented('ListTemplates'),
@@ -45,7 +54,7 @@ export const handlers: Handlers = {
   UntagResource: notImplemented('UntagResource'),
   UpdateCase: notImplemented('UpdateCase'),
   UpdateCaseRule: notImplemented('UpdateCaseRule'),
-  UpdateField: notImplemented('UpdateField'),
+  UpdateField: updateField,
   UpdateLayout: notImplemented('UpdateLayout'),
   UpdateRelatedItem: notImplemented('UpdateRelatedItem'),
   UpdateTemplate: notImplemented('UpdateTemplate'),
