@@ -12,6 +12,17 @@ import { batchPutFieldOptions } from './field-option/batchPutFieldOptions.js';
 import { listFieldOptions } from './field-option/listFieldOptions.js';
 import { createTemplate } from './template/createTemplate.js';
 import { getTemplate } from './template/getTemplate.js';
+import { createLayout } from './layout/createLayout.js';
+import { getLayout } from './layout/getLayout.js';
+import { updateLayout } from './layout/updateLayout.js';
+import { deleteLayout } from './layout/deleteLayout.js';
+import { listLayouts } from './layout/listLayouts.js';
+import { updateTemplate } from './template/updateTemplate.js';
+import { deleteTemplate } from './template/deleteTemplate.js';
+import { listTemplates } from './template/listTemplates.js';
+import { tagResource } from './tags/tagResource.js';
+import { untagResource } from './tags/untagResource.js';
+import { listTagsForResource } from './tags/listTagsForResource.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
@@ -22,40 +33,40 @@ export const handlers: Handlers = {
   CreateCaseRule: notImplemented('CreateCaseRule'),
   CreateDomain: createDomain,
   CreateField: createField,
-  CreateLayout: notImplemented('CreateLayout'),
+  CreateLayout: createLayout,
   CreateRelatedItem: notImplemented('CreateRelatedItem'),
   CreateTemplate: createTemplate,
   DeleteCase: notImplemented('DeleteCase'),
   DeleteCaseRule: notImplemented('DeleteCaseRule'),
   DeleteDomain: deleteDomain,
   DeleteField: deleteField,
-  DeleteLayout: notImplemented('DeleteLayout'),
+  DeleteLayout: deleteLayout,
   DeleteRelatedItem: notImplemented('DeleteRelatedItem'),
-  DeleteTemplate: notImplemented('DeleteTemplate'),
+  DeleteTemplate: deleteTemplate,
   GetCase: notImplemented('GetCase'),
   GetCaseAuditEvents: notImplemented('GetCaseAuditEvents'),
   GetCaseEventConfiguration: notImplemented('GetCaseEventConfiguration'),
   GetDomain: getDomain,
-  GetLayout: notImplemented('GetLayout'),
+  GetLayout: getLayout,
   GetTemplate: getTemplate,
   ListCaseRules: notImplemented('ListCaseRules'),
   ListCasesForContact: notImplemented('ListCasesForContact'),
   ListDomains: listDomains,
   ListFieldOptions: listFieldOptions,
   ListFields: listFields,
-  ListLayouts: notImplemented('ListLayouts'),
-  ListTagsForResource: notImplemented('ListTagsForResource'),
-  ListTemplates: notImplemented('ListTemplates'),
+  ListLayouts: listLayouts,
+  ListTagsForResource: listTagsForResource,
+  ListTemplates: listTemplates,
   PutCaseEventConfiguration: notImplemented('PutCaseEventConfiguration'),
   SearchAllRelatedItems: notImplemented('SearchAllRelatedItems'),
   SearchCases: notImplemented('SearchCases'),
   SearchRelatedItems: notImplemented('SearchRelatedItems'),
-  TagResource: notImplemented('TagResource'),
-  UntagResource: notImplemented('UntagResource'),
+  TagResource: tagResource,
+  UntagResource: untagResource,
   UpdateCase: notImplemented('UpdateCase'),
   UpdateCaseRule: notImplemented('UpdateCaseRule'),
   UpdateField: updateField,
-  UpdateLayout: notImplemented('UpdateLayout'),
+  UpdateLayout: updateLayout,
   UpdateRelatedItem: notImplemented('UpdateRelatedItem'),
-  UpdateTemplate: notImplemented('UpdateTemplate'),
+  UpdateTemplate: updateTemplate,
 };
