@@ -69,6 +69,24 @@ describe('AWS CLI v1', () => {
     assert.ok(listed.domains.some((d: { domainId: string; name: string }) => d.domainId === created.domainId && d.name === 'cli-domain'));
   });
 
+  test('create-field and list-fields, with the system fields in namespace System', async () => {
+    const { domainId } = await aws(t.server.endpoint, ['create-domain', '--name', 'cli-fields']);
+    const field = await aws(t.server.endpoint, [
+      'create-field', '--domain-id', domainId, '--name', 'Priority', '--type', 'SingleSelect', '--description', 'How urgent',
+    ]);
+    assert.match(field.fieldId, /^[0-9a-f-]{36}$/);
+    assert.equal(field.fieldArn, `arn:aws:cases:us-east-1:000000000000:domain/${domainId}/field/${field.fieldId}`);
+
+    const { fields } = await aws(t.server.endpoint, ['list-fields', '--domain-id', domainId]);
+    const mine = fields.find((f: { fieldId: string }) => f.fieldId === field.fieldId);
+    assert.deepEqual(mine, { fieldId: field.fieldId, fieldArn: field.fieldArn, name: 'Priority', type: 'SingleSelect', namespace: 'Custom' });
+    const system = fields.filter((f: { namespace: string }) => f.namespace === 'System');
+    for (const [id, type] of [['title', 'Text'], ['status', 'SingleSelect'], ['reference_number', 'Text'], ['created_datetime', 'DateTime']]) {
+      assert.ok(system.some((f: { fieldId: string; type: string }) => f.fieldId === id && f.type === type), `system field ${id}`);
+    }
+    assert.equal(system.length + 1, fields.length);
+  });
+
   test('AWS_ENDPOINT_URL_CONNECTCASES replaces --endpoint-url', async () => {
     const created = await aws(undefined, ['create-domain', '--name', 'cli-env-endpoint'], { AWS_ENDPOINT_URL_CONNECTCASES: t.server.endpoint });
     const got = await aws(undefined, ['get-domain', '--domain-id', created.domainId], { AWS_ENDPOINT_URL_CONNECTCASES: t.server.endpoint });
@@ -119,6 +137,11 @@ describe('AWS CLI v1 in strict mode', () => {
     assert.equal(created.domainArn, `arn:aws:cases:us-east-1:444455556666:domain/${created.domainId}`);
     const got = await aws(t.server.endpoint, ['get-domain', '--domain-id', created.domainId], keys);
     assert.equal(got.name, 'strict-cli');
+
+    // The ARN travels percent-encoded in the path of /tags/{arn}; botocore signs the encoded form.
+    await aws(t.server.endpoint, ['tag-resource', '--arn', created.domainArn, '--tags', 'team=support'], keys);
+    const tags = await aws(t.server.endpoint, ['list-tags-for-resource', '--arn', created.domainArn], keys);
+    assert.deepEqual(tags.tags, { team: 'support' });
 
     const r = await awsFailure(t.server.endpoint, ['list-domains'], { ...keys, AWS_SECRET_ACCESS_KEY: 'wrong' });
     assert.match(r.stderr, /InvalidSignatureException/);
