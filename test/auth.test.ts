@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
-import { CreateDomainCommand, GetDomainCommand, ListDomainsCommand, type ConnectCasesClient } from '@aws-sdk/client-connectcases';
+import {
+  CreateDomainCommand,
+  GetDomainCommand,
+  ListDomainsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  type ConnectCasesClient,
+} from '@aws-sdk/client-connectcases';
 import { startServer } from '../src/server.js';
 import { assertAccessDenied, assertError, assertNotFound, clientFor, startTestServer, uniqueName, type TestServer } from './helpers.js';
 
@@ -206,6 +213,22 @@ describe('strict mode', () => {
     const listed = (await other.send(new ListDomainsCommand({}))).domains!;
     assert.deepEqual(listed.map((d) => d.domainId), [mine.domainId]);
     await assertNotFound(full.send(new GetDomainCommand({ domainId: mine.domainId })));
+  });
+
+  test('ARNs travel percent-encoded in /tags/{arn}, and the signature covers the encoded path', async () => {
+    const { domainArn } = await full.send(new GetDomainCommand({ domainId }));
+    await full.send(new TagResourceCommand({ arn: domainArn, tags: { team: 'support' } }));
+    const path = `/tags/${encodeURIComponent(domainArn!)}`;
+    assert.ok(path.includes('%3A') && path.includes('%2F'));
+    const r = await signedRequest(t.server.endpoint, 'GET', path, undefined);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.tags, { team: 'support' });
+    // The read-only key may list tags but not change them; another account does not see the domain at all.
+    assert.deepEqual((await reader.send(new ListTagsForResourceCommand({ arn: domainArn }))).tags, { team: 'support' });
+    await assertAccessDenied(reader.send(new TagResourceCommand({ arn: domainArn, tags: { team: 'x' } })), /cases:TagResource/);
+    await assertNotFound(other.send(new TagResourceCommand({ arn: domainArn, tags: { team: 'x' } })));
+    await assertNotFound(other.send(new ListTagsForResourceCommand({ arn: domainArn })));
+    assert.deepEqual((await full.send(new ListTagsForResourceCommand({ arn: domainArn }))).tags, { team: 'support' });
   });
 });
 
