@@ -23,28 +23,33 @@ import { listTemplates } from './template/listTemplates.js';
 import { tagResource } from './tags/tagResource.js';
 import { untagResource } from './tags/untagResource.js';
 import { listTagsForResource } from './tags/listTagsForResource.js';
+import { createCase } from './case/createCase.js';
+import { getCase } from './case/getCase.js';
+import { updateCase } from './case/updateCase.js';
+import { deleteCase } from './case/deleteCase.js';
+import { getCaseAuditEvents } from './case/getCaseAuditEvents.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
   BatchGetCaseRule: notImplemented('BatchGetCaseRule'),
   BatchGetField: batchGetField,
   BatchPutFieldOptions: batchPutFieldOptions,
-  CreateCase: notImplemented('CreateCase'),
+  CreateCase: createCase,
   CreateCaseRule: notImplemented('CreateCaseRule'),
   CreateDomain: createDomain,
   CreateField: createField,
   CreateLayout: createLayout,
   CreateRelatedItem: notImplemented('CreateRelatedItem'),
   CreateTemplate: createTemplate,
-  DeleteCase: notImplemented('DeleteCase'),
+  DeleteCase: deleteCase,
   DeleteCaseRule: notImplemented('DeleteCaseRule'),
   DeleteDomain: deleteDomain,
   DeleteField: deleteField,
   DeleteLayout: deleteLayout,
   DeleteRelatedItem: notImplemented('DeleteRelatedItem'),
   DeleteTemplate: deleteTemplate,
-  GetCase: notImplemented('GetCase'),
-  GetCaseAuditEvents: notImplemented('GetCaseAuditEvents'),
+  GetCase: getCase,
+  GetCaseAuditEvents: getCaseAuditEvents,
   GetCaseEventConfiguration: notImplemented('GetCaseEventConfiguration'),
   GetDomain: getDomain,
   GetLayout: getLayout,
@@ -63,7 +68,7 @@ export const handlers: Handlers = {
   SearchRelatedItems: notImplemented('SearchRelatedItems'),
   TagResource: tagResource,
   UntagResource: untagResource,
-  UpdateCase: notImplemented('UpdateCase'),
+  UpdateCase: updateCase,
   UpdateCaseRule: notImplemented('UpdateCaseRule'),
   UpdateField: updateField,
   UpdateLayout: updateLayout,
