@@ -1,4 +1,5 @@
 import { DEFAULT_QUOTAS, type Quotas } from './context.js';
+import type { EventStreamOptions } from './events/delivery.js';
 
 export interface ServerConfig {
   port: number;
@@ -12,6 +13,14 @@ export interface ServerConfig {
   enforceCaseRules: boolean;
   logLevel: string;
   maxBodyBytes: number;
+  /** A client must send its whole request within this time (slow-client protection). */
+  requestTimeoutMs: number;
+  /** ... and its headers within this time. */
+  headersTimeoutMs: number;
+  /** JSON file of contact details served with Contact related items (src/cases/contacts.ts). */
+  contactsFile?: string;
+  /** Delivery of the case event stream (webhooks, EventBridge); no sink configured: events wait in the outbox. */
+  events?: EventStreamOptions;
   /** Injectable clock, for tests that need time to pass. */
   now?: () => Date;
 }
@@ -26,6 +35,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   // Large enough for any valid request of the spec (100 fields of 4100 characters), small enough to refuse floods.
   maxBodyBytes: 6 * 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 15_000,
 };
 
 /** Loopback hosts on which dev mode (no credentials) may listen. */

@@ -10,7 +10,9 @@ import type { Store } from './store/types.js';
 import { Authenticator } from './auth/sigv4.js';
 import { loadCredentials } from './auth/credentials.js';
 import { TokenCodec } from './cases/pagination.js';
+import { ContactDirectory } from './cases/contacts.js';
 import { handlers } from './operations/index.js';
+import { startEventDelivery } from './events/delivery.js';
 import { createPipeline } from './protocol/http.js';
 
 /** The package version, read from package.json (one level up from src/, two from dist/src/). */
@@ -65,6 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
   const store = options.store ?? new SqliteStore({ dataDir: config.dataDir });
   const tokens = await TokenCodec.load(store);
+  const delivery = startEventDelivery(store, config.events ?? {}, config.region, `opencases/${VERSION}`, logger);
   const now = config.now ?? (() => new Date());
 
   const pipeline = createPipeline({
@@ -81,13 +84,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       tokens,
       quotas: config.quotas,
       enforceCaseRules: config.enforceCaseRules,
+      contacts: config.contactsFile ? ContactDirectory.fromFile(config.contactsFile) : ContactDirectory.empty(),
     },
   });
-  const server: Server = createServer(pipeline);
-  // Slow or idle clients must not hold sockets for ever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  // Slow or idle clients must not hold sockets for ever: Node checks the timeouts every
+  // connectionsCheckingInterval, so keep that well below them.
+  const server: Server = createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2),
+      keepAliveTimeout: 5_000,
+    },
+    pipeline,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -109,6 +119,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await delivery?.stop();
       if (!options.store) await store.close();
     },
   };
