@@ -11,6 +11,7 @@ Options (environment variable in brackets):
   --port N                 port to listen on, default 4590 [PORT]
   --host HOST              address to bind, default 127.0.0.1 [OPENCASES_HOST]
   --data-dir DIR           SQLite data directory, default ./data; ':memory:' keeps nothing [OPENCASES_DATA_DIR]
+  --database-url URL       store in PostgreSQL (postgres://user:password@host:port/db) instead of SQLite [DATABASE_URL]
   --region REGION          region used in ARNs and SigV4 scopes, default us-east-1 [OPENCASES_REGION]
   --credentials FILE       verify SigV4 against these credentials (strict mode) [OPENCASES_CREDENTIALS]
   --enforce-case-rules     enforce case rules on CreateCase/UpdateCase [OPENCASES_ENFORCE_CASE_RULES=1]
@@ -44,6 +45,7 @@ async function serve(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
       region: { type: 'string' },
       credentials: { type: 'string' },
       'enforce-case-rules': { type: 'boolean' },
@@ -65,6 +67,7 @@ async function serve(argv: string[]) {
     port,
     host: values.host ?? env.OPENCASES_HOST ?? DEFAULT_CONFIG.host,
     dataDir: values['data-dir'] ?? env.OPENCASES_DATA_DIR ?? DEFAULT_CONFIG.dataDir,
+    databaseUrl: values['database-url'] ?? (env.DATABASE_URL || undefined),
     region: values.region ?? env.OPENCASES_REGION ?? DEFAULT_CONFIG.region,
     credentialsFile: values.credentials ?? env.OPENCASES_CREDENTIALS,
     enforceCaseRules: values['enforce-case-rules'] ?? env.OPENCASES_ENFORCE_CASE_RULES === '1',

@@ -6,6 +6,8 @@ export interface ServerConfig {
   host: string;
   /** Directory of the SQLite file, or `:memory:`. */
   dataDir: string;
+  /** postgres://… URL: store everything in PostgreSQL instead of SQLite (dataDir is then unused). */
+  databaseUrl?: string;
   region: string;
   /** Path of the credentials file; absent means dev mode (loopback only). */
   credentialsFile?: string;

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_CONFIG, isLoopback, type ServerConfig } from './config.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { PgStore, describeDatabaseUrl } from './store/postgres/pg-store.js';
 import type { Store } from './store/types.js';
 import { Authenticator } from './auth/sigv4.js';
 import { loadCredentials } from './auth/credentials.js';
@@ -65,7 +66,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const logger = options.logger ?? pino({ level: config.logLevel });
   const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
-  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir });
+  const store =
+    options.store ?? (config.databaseUrl ? await PgStore.open({ url: config.databaseUrl }) : new SqliteStore({ dataDir: config.dataDir }));
   const tokens = await TokenCodec.load(store);
   const delivery = startEventDelivery(store, config.events ?? {}, config.region, `opencases/${VERSION}`, logger);
   const now = config.now ?? (() => new Date());
@@ -104,7 +106,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
-  logger.info({ port, host: config.host, dataDir: config.dataDir, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
+  const storage = config.databaseUrl ? { database: describeDatabaseUrl(config.databaseUrl) } : { dataDir: config.dataDir };
+  logger.info({ port, host: config.host, ...storage, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
 
   let closed = false;
   return {
