@@ -109,7 +109,7 @@ describe('field options', () => {
   });
 
   test('only live SingleSelect fields take options', async () => {
-    const { fieldId: text } = await t.client.send(new CreateFieldCommand({ domainId, name: 'plain', type: 'Text' }));
+    const text = (await t.client.send(new CreateFieldCommand({ domainId, name: 'plain', type: 'Text' }))).fieldId!;
     const option = [{ name: 'A', value: 'a', active: true }];
     await assertValidation(t.client.send(new BatchPutFieldOptionsCommand({ domainId, fieldId: text, options: option })), /SingleSelect/);
     const gone = await selectField('gone');

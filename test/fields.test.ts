@@ -88,7 +88,7 @@ describe('fields', () => {
   });
 
   test('UpdateField renames and re-describes custom fields only', async () => {
-    const { fieldId } = await t.client.send(new CreateFieldCommand({ domainId, name: 'before', type: 'Text', description: 'd1' }));
+    const fieldId = (await t.client.send(new CreateFieldCommand({ domainId, name: 'before', type: 'Text', description: 'd1' }))).fieldId!;
     await t.client.send(new UpdateFieldCommand({ domainId, fieldId, name: 'after' }));
     let f = (await t.client.send(new BatchGetFieldCommand({ domainId, fields: [{ id: fieldId }] }))).fields![0];
     assert.equal(f.name, 'after');
@@ -113,7 +113,7 @@ describe('fields', () => {
   });
 
   test('DeleteField is soft: BatchGetField still answers, ListFields omits, changes are refused', async () => {
-    const { fieldId } = await t.client.send(new CreateFieldCommand({ domainId, name: 'doomed', type: 'Text' }));
+    const fieldId = (await t.client.send(new CreateFieldCommand({ domainId, name: 'doomed', type: 'Text' }))).fieldId!;
     await t.client.send(new DeleteFieldCommand({ domainId, fieldId }));
     const got = await t.client.send(new BatchGetFieldCommand({ domainId, fields: [{ id: fieldId }] }));
     assert.equal(got.fields![0].deleted, true);
@@ -146,7 +146,7 @@ describe('fields', () => {
   });
 
   test('the fields-per-domain quota counts live fields', async () => {
-    const { domainId: d } = await t.client.send(new CreateDomainCommand({ name: 'quota' }));
+    const d = (await t.client.send(new CreateDomainCommand({ name: 'quota' }))).domainId!;
     let last = '';
     for (let i = 0; i < 20; i++) last = (await t.client.send(new CreateFieldCommand({ domainId: d, name: `q${i}`, type: 'Text' }))).fieldId!;
     await assertQuota(t.client.send(new CreateFieldCommand({ domainId: d, name: 'one-too-many', type: 'Text' })), /maximum of \d+ fields/);
@@ -163,7 +163,7 @@ describe('field pagination and isolation', () => {
   after(() => t.close());
 
   test('walking all pages returns every live field once; tokens are bound to the listing', async () => {
-    const { domainId } = await t.client.send(new CreateDomainCommand({ name: 'pages' }));
+    const domainId = (await t.client.send(new CreateDomainCommand({ name: 'pages' }))).domainId!;
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await t.client.send(new CreateFieldCommand({ domainId, name: `p${i}`, type: 'Text' }))).fieldId!);
     await t.client.send(new DeleteFieldCommand({ domainId, fieldId: ids[3] }));
@@ -172,15 +172,15 @@ describe('field pagination and isolation', () => {
 
     const first = await t.client.send(new ListFieldsCommand({ domainId, maxResults: 5 }));
     assert.equal(first.fields!.length, 5);
-    const { domainId: other } = await t.client.send(new CreateDomainCommand({ name: 'pages2' }));
+    const other = (await t.client.send(new CreateDomainCommand({ name: 'pages2' }))).domainId!;
     await assertValidation(t.client.send(new ListFieldsCommand({ domainId: other, nextToken: first.nextToken })), /nextToken/);
     await assertValidation(t.client.send(new ListFieldsCommand({ domainId, maxResults: 101 })), /maxResults/);
     await assertNotFound(t.client.send(new ListFieldsCommand({ domainId: 'nope' })), /Domain/);
   });
 
   test('another account sees neither the domain nor its fields', async () => {
-    const { domainId } = await t.client.send(new CreateDomainCommand({ name: 'mine' }));
-    const { fieldId } = await t.client.send(new CreateFieldCommand({ domainId, name: 'secret', type: 'Text' }));
+    const domainId = (await t.client.send(new CreateDomainCommand({ name: 'mine' }))).domainId!;
+    const fieldId = (await t.client.send(new CreateFieldCommand({ domainId, name: 'secret', type: 'Text' }))).fieldId!;
     const other = clientFor(t.server.endpoint, { accessKeyId: '111122223333', secretAccessKey: 'x' });
     try {
       await assertNotFound(other.send(new ListFieldsCommand({ domainId })), /Domain/);

@@ -59,7 +59,7 @@ describe('layouts', () => {
     await assertValidation(t.client.send(new CreateLayoutCommand({ domainId, name: 'bad', content: content(['title']) })), /title.*cannot be placed/);
     await assertValidation(t.client.send(new CreateLayoutCommand({ domainId, name: 'bad', content: content([], ['status']) })), /status/);
     await assertValidation(t.client.send(new CreateLayoutCommand({ domainId, name: 'bad', content: content([custom], [custom]) })), /more than once/);
-    const { fieldId: gone } = await t.client.send(new CreateFieldCommand({ domainId, name: 'gone', type: 'Text' }));
+    const gone = (await t.client.send(new CreateFieldCommand({ domainId, name: 'gone', type: 'Text' }))).fieldId!;
     await t.client.send(new DeleteFieldCommand({ domainId, fieldId: gone }));
     await assertValidation(t.client.send(new CreateLayoutCommand({ domainId, name: 'bad', content: content([gone]) })), /deleted field ids: /);
 
@@ -85,15 +85,15 @@ describe('layouts', () => {
   });
 
   test('GetLayout leaves out deleted fields', async () => {
-    const { fieldId } = await t.client.send(new CreateFieldCommand({ domainId, name: 'transient', type: 'Number' }));
-    const { layoutId } = await t.client.send(new CreateLayoutCommand({ domainId, name: 'with-transient', content: content([custom, fieldId]) }));
+    const fieldId = (await t.client.send(new CreateFieldCommand({ domainId, name: 'transient', type: 'Number' }))).fieldId!;
+    const layoutId = (await t.client.send(new CreateLayoutCommand({ domainId, name: 'with-transient', content: content([custom, fieldId]) }))).layoutId!;
     await t.client.send(new DeleteFieldCommand({ domainId, fieldId }));
     const got = await t.client.send(new GetLayoutCommand({ domainId, layoutId }));
     assert.deepEqual(got.content, content([custom]));
   });
 
   test('UpdateLayout changes name and content; names stay unique', async () => {
-    const { layoutId } = await t.client.send(new CreateLayoutCommand({ domainId, name: 'u1', content: content([custom]) }));
+    const layoutId = (await t.client.send(new CreateLayoutCommand({ domainId, name: 'u1', content: content([custom]) }))).layoutId!;
     await t.client.send(new CreateLayoutCommand({ domainId, name: 'u2', content: content([]) }));
     await assertConflict(t.client.send(new CreateLayoutCommand({ domainId, name: 'u1', content: content([]) })), /u1/);
     await assertConflict(t.client.send(new UpdateLayoutCommand({ domainId, layoutId, name: 'u2' })), /u2/);
@@ -112,7 +112,7 @@ describe('layouts', () => {
   });
 
   test('DeleteLayout is soft: Get answers with deleted, List omits, Update fails, the name is free', async () => {
-    const { layoutId } = await t.client.send(new CreateLayoutCommand({ domainId, name: 'doomed', content: content([custom]) }));
+    const layoutId = (await t.client.send(new CreateLayoutCommand({ domainId, name: 'doomed', content: content([custom]) }))).layoutId!;
     await t.client.send(new DeleteLayoutCommand({ domainId, layoutId }));
     const got = await t.client.send(new GetLayoutCommand({ domainId, layoutId }));
     assert.equal(got.deleted, true);
@@ -126,7 +126,7 @@ describe('layouts', () => {
   });
 
   test('layouts-per-domain quota, pagination and tokens bound to the domain', async () => {
-    const { domainId: d } = await t.client.send(new CreateDomainCommand({ name: 'layout-quota' }));
+    const d = (await t.client.send(new CreateDomainCommand({ name: 'layout-quota' }))).domainId!;
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) ids.push((await t.client.send(new CreateLayoutCommand({ domainId: d, name: `l${i}`, content: content([]) }))).layoutId!);
     await assertQuota(t.client.send(new CreateLayoutCommand({ domainId: d, name: 'extra', content: content([]) })), /maximum of 25 layouts/);
@@ -143,7 +143,7 @@ describe('layouts', () => {
   });
 
   test('another account sees no layouts', async () => {
-    const { layoutId } = await t.client.send(new CreateLayoutCommand({ domainId, name: 'private', content: content([]) }));
+    const layoutId = (await t.client.send(new CreateLayoutCommand({ domainId, name: 'private', content: content([]) }))).layoutId!;
     const other = clientFor(t.server.endpoint, { accessKeyId: '111122223333', secretAccessKey: 'x' });
     try {
       await assertNotFound(other.send(new GetLayoutCommand({ domainId, layoutId })), /Domain/);

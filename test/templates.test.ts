@@ -73,7 +73,7 @@ describe('templates', () => {
   });
 
   test('defaults: status Active, no required fields', async () => {
-    const { templateId } = await t.client.send(new CreateTemplateCommand({ domainId, name: 'minimal' }));
+    const templateId = (await t.client.send(new CreateTemplateCommand({ domainId, name: 'minimal' }))).templateId!;
     const got = await t.client.send(new GetTemplateCommand({ domainId, templateId }));
     assert.equal(got.status, 'Active');
     assert.deepEqual(got.requiredFields, []);
@@ -95,10 +95,10 @@ describe('templates', () => {
       /same caseRuleId\/fieldId pair/,
     );
 
-    const { fieldId: gone } = await t.client.send(new CreateFieldCommand({ domainId, name: 'gone', type: 'Text' }));
+    const gone = (await t.client.send(new CreateFieldCommand({ domainId, name: 'gone', type: 'Text' }))).fieldId!;
     await t.client.send(new DeleteFieldCommand({ domainId, fieldId: gone }));
     await assertValidation(create({ requiredFields: [{ fieldId: gone }] }), /deleted field ids: /);
-    const { layoutId: goneLayout } = await t.client.send(new CreateLayoutCommand({ domainId, name: 'gone', content: { basic: {} } }));
+    const goneLayout = (await t.client.send(new CreateLayoutCommand({ domainId, name: 'gone', content: { basic: {} } }))).layoutId!;
     await t.client.send(new DeleteLayoutCommand({ domainId, layoutId: goneLayout }));
     await assertValidation(create({ layoutConfiguration: { defaultLayout: goneLayout } }), /deleted layout id/);
 
@@ -110,7 +110,7 @@ describe('templates', () => {
   });
 
   test('GetTemplate leaves out deleted fields', async () => {
-    const { fieldId } = await t.client.send(new CreateFieldCommand({ domainId, name: 'transient', type: 'Text' }));
+    const fieldId = (await t.client.send(new CreateFieldCommand({ domainId, name: 'transient', type: 'Text' }))).fieldId!;
     await seedCaseRule('rule-3');
     const { templateId } = await t.client.send(
       new CreateTemplateCommand({
@@ -161,7 +161,7 @@ describe('templates', () => {
   });
 
   test('DeleteTemplate is soft: Get answers with deleted, List omits, Update fails, the name is free', async () => {
-    const { templateId } = await t.client.send(new CreateTemplateCommand({ domainId, name: 'doomed' }));
+    const templateId = (await t.client.send(new CreateTemplateCommand({ domainId, name: 'doomed' }))).templateId!;
     await t.client.send(new DeleteTemplateCommand({ domainId, templateId }));
     const got = await t.client.send(new GetTemplateCommand({ domainId, templateId }));
     assert.equal(got.deleted, true);
@@ -175,7 +175,7 @@ describe('templates', () => {
   });
 
   test('ListTemplates filters on status and pages; quota counts live templates', async () => {
-    const { domainId: d } = await t.client.send(new CreateDomainCommand({ name: 'list' }));
+    const d = (await t.client.send(new CreateDomainCommand({ name: 'list' }))).domainId!;
     const created: string[] = [];
     for (let i = 0; i < 20; i++) {
       const status = i % 3 === 0 ? 'Inactive' : 'Active';
@@ -207,7 +207,7 @@ describe('templates', () => {
   });
 
   test('another account sees no templates', async () => {
-    const { templateId } = await t.client.send(new CreateTemplateCommand({ domainId, name: 'private' }));
+    const templateId = (await t.client.send(new CreateTemplateCommand({ domainId, name: 'private' }))).templateId!;
     const other = clientFor(t.server.endpoint, { accessKeyId: '111122223333', secretAccessKey: 'x' });
     try {
       await assertNotFound(other.send(new GetTemplateCommand({ domainId, templateId })), /Domain/);

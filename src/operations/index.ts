@@ -28,21 +28,26 @@ import { getCase } from './case/getCase.js';
 import { updateCase } from './case/updateCase.js';
 import { deleteCase } from './case/deleteCase.js';
 import { getCaseAuditEvents } from './case/getCaseAuditEvents.js';
+import { createCaseRule } from './case-rule/createCaseRule.js';
+import { updateCaseRule } from './case-rule/updateCaseRule.js';
+import { deleteCaseRule } from './case-rule/deleteCaseRule.js';
+import { batchGetCaseRule } from './case-rule/batchGetCaseRule.js';
+import { listCaseRules } from './case-rule/listCaseRules.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
-  BatchGetCaseRule: notImplemented('BatchGetCaseRule'),
+  BatchGetCaseRule: batchGetCaseRule,
   BatchGetField: batchGetField,
   BatchPutFieldOptions: batchPutFieldOptions,
   CreateCase: createCase,
-  CreateCaseRule: notImplemented('CreateCaseRule'),
+  CreateCaseRule: createCaseRule,
   CreateDomain: createDomain,
   CreateField: createField,
   CreateLayout: createLayout,
   CreateRelatedItem: notImplemented('CreateRelatedItem'),
   CreateTemplate: createTemplate,
   DeleteCase: deleteCase,
-  DeleteCaseRule: notImplemented('DeleteCaseRule'),
+  DeleteCaseRule: deleteCaseRule,
   DeleteDomain: deleteDomain,
   DeleteField: deleteField,
   DeleteLayout: deleteLayout,
@@ -54,7 +59,7 @@ export const handlers: Handlers = {
   GetDomain: getDomain,
   GetLayout: getLayout,
   GetTemplate: getTemplate,
-  ListCaseRules: notImplemented('ListCaseRules'),
+  ListCaseRules: listCaseRules,
   ListCasesForContact: notImplemented('ListCasesForContact'),
   ListDomains: listDomains,
   ListFieldOptions: listFieldOptions,
@@ -69,7 +74,7 @@ export const handlers: Handlers = {
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateCase: updateCase,
-  UpdateCaseRule: notImplemented('UpdateCaseRule'),
+  UpdateCaseRule: updateCaseRule,
   UpdateField: updateField,
   UpdateLayout: updateLayout,
   UpdateRelatedItem: notImplemented('UpdateRelatedItem'),
