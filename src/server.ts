@@ -13,7 +13,7 @@ import { loadCredentials } from './auth/credentials.js';
 import { TokenCodec } from './cases/pagination.js';
 import { ContactDirectory } from './cases/contacts.js';
 import { handlers } from './operations/index.js';
-import { startEventDelivery } from './events/delivery.js';
+import { createEventDelivery } from './events/delivery.js';
 import { createPipeline } from './protocol/http.js';
 
 /** The package version, read from package.json (one level up from src/, two from dist/src/). */
@@ -69,7 +69,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store =
     options.store ?? (config.databaseUrl ? await PgStore.open({ url: config.databaseUrl }) : new SqliteStore({ dataDir: config.dataDir }));
   const tokens = await TokenCodec.load(store);
-  const delivery = startEventDelivery(store, config.events ?? {}, config.region, `opencases/${VERSION}`, logger);
+  // Built (and its configuration checked) before listening; started once the server is up.
+  const delivery = createEventDelivery(store, config.events ?? {}, config.region, `opencases/${VERSION}`, logger);
   const now = config.now ?? (() => new Date());
 
   const pipeline = createPipeline({
@@ -108,6 +109,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
   const storage = config.databaseUrl ? { database: describeDatabaseUrl(config.databaseUrl) } : { dataDir: config.dataDir };
   logger.info({ port, host: config.host, ...storage, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
+  delivery?.start();
 
   let closed = false;
   return {

@@ -79,6 +79,68 @@ export interface RelatedItemQuery {
   limit: number;
 }
 
+/** One event of the case event stream, written in the transaction of the change that caused it. */
+export interface OutboxEvent {
+  eventId: string;
+  domainId: string;
+  /** Events of one case are delivered in seq order. */
+  caseId: string;
+  createdTime: string;
+  /** The JSON envelope as delivered. */
+  payload: string;
+  /** Commit order; assigned by the store. */
+  seq?: number;
+}
+
+/** An outbox event queued for one delivery sink. Times are epoch milliseconds. */
+export interface EventDelivery {
+  sinkId: string;
+  eventSeq: number;
+  eventId: string;
+  domainId: string;
+  caseId: string;
+  createdTime: string;
+  payload: string;
+  status: 'pending' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+/**
+ * A SearchCases filter resolved against the domain's fields (src/cases/search-filter.ts). `column` is where the
+ * store keeps values of the field's type: `s` for strings (DateTime as normalised ISO-8601 UTC, so text order is
+ * time order), `n` for numbers and booleans (0/1).
+ */
+export type CaseCondition =
+  | { kind: 'compare'; fieldId: string; op: '=' | '>' | '>=' | '<' | '<='; column: 's' | 'n'; value: string | number }
+  | { kind: 'empty'; fieldId: string }
+  /** `text` is lower-cased; matches string values containing it, case-insensitively. */
+  | { kind: 'contains'; fieldId: string; text: string }
+  | { kind: 'tag'; key: string; value?: string }
+  | { kind: 'not'; condition: CaseCondition }
+  | { kind: 'and' | 'or'; conditions: CaseCondition[] };
+
+/** Where a case search resumes: opaque sort-key values of the last case returned. */
+export type CaseSearchPosition = (string | number | null)[];
+
+export interface CaseSearch {
+  domainId: string;
+  condition?: CaseCondition;
+  /** Lower-cased words that must each occur in some string value of the case. */
+  words: string[];
+  /** At most two; none means most recently updated first. Ties are broken by case creation order. */
+  sorts: { fieldId: string; column: 's' | 'n'; descending: boolean }[];
+  after?: CaseSearchPosition;
+  limit: number;
+}
+
+export interface CaseSearchResult {
+  totalCount: number;
+  /** Up to `limit` cases, each with the position to resume after it. */
+  hits: { record: CaseRecord; position: CaseSearchPosition }[];
+}
+
 export interface Tx {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
@@ -118,6 +180,29 @@ export interface Tx {
   /** Oldest first by seq. */
   listRelatedItems(query: RelatedItemQuery): Promise<RelatedItemRecord[]>;
   countRelatedItems(domainId: string, caseId: string, type?: string): Promise<number>;
+
+  insertOutboxEvent(event: OutboxEvent): Promise<void>;
+  /**
+   * Queues for `sinkId` every outbox event it has not seen yet (a new sink starts from the oldest kept event)
+   * and returns the sink's cursor: the highest outbox seq queued for it.
+   */
+  fanOutEvents(sinkId: string): Promise<number>;
+  /**
+   * Leases up to `limit` due, unclaimed pending deliveries of the sink until `leaseUntil`: per case only the
+   * oldest one still queued (pending, leased or dead), so a case's next event never overtakes the previous one.
+   */
+  claimDeliveries(sinkId: string, now: number, leaseUntil: number, limit: number): Promise<EventDelivery[]>;
+  completeDelivery(sinkId: string, eventSeq: number): Promise<void>;
+  /** Records a failed attempt: retried from `nextAttemptAt`, or parked as dead. */
+  failDelivery(sinkId: string, eventSeq: number, failure: { attempts: number; nextAttemptAt: number; dead: boolean; error: string }): Promise<void>;
+  /** Dead deliveries of every sink, oldest first. */
+  listDeadDeliveries(): Promise<EventDelivery[]>;
+  /** Dead deliveries back to pending with fresh attempts; all of them, or those of these event ids. Returns how many. */
+  requeueDeadDeliveries(eventIds?: string[]): Promise<number>;
+  /** Drops dead deliveries for good; all of them, or those of these event ids. Returns how many. */
+  discardDeadDeliveries(eventIds?: string[]): Promise<number>;
+  /** Deletes outbox events up to `uptoSeq` that no sink still has queued. */
+  pruneOutbox(uptoSeq: number): Promise<void>;
 }
 
 export interface Store {

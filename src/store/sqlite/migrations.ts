@@ -81,4 +81,98 @@ export const migrations: string[] = [
   CREATE INDEX related_items_case ON related_items (domain_id, case_id, type, seq);
   CREATE INDEX related_items_search ON related_items (domain_id, type, search_key);
   `,
+  /* 2: related-item search: domain-wide sorts by association time or case id, and the cases of a contact by
+     case id (the search index gains case_id so ListCasesForContact pages without sorting) */ `
+  DROP INDEX related_items_search;
+  CREATE INDEX related_items_search ON related_items (domain_id, type, search_key, case_id);
+  CREATE INDEX related_items_time ON related_items (domain_id, association_time, seq);
+  CREATE INDEX related_items_case_seq ON related_items (domain_id, case_id, seq);
+  `,
+  /* 3: case event stream: the transactional outbox, each delivery sink's cursor into it, and per-sink delivery
+     state. claimed_until is a lease, so several processes sharing one database can claim work safely. */ `
+  CREATE TABLE event_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    payload TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX event_outbox_id ON event_outbox (event_id);
+
+  CREATE TABLE event_sinks (sink_id TEXT PRIMARY KEY, cursor INTEGER NOT NULL) STRICT;
+
+  CREATE TABLE event_deliveries (
+    sink_id TEXT NOT NULL,
+    event_seq INTEGER NOT NULL,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (sink_id, event_seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX event_deliveries_case ON event_deliveries (sink_id, domain_id, case_id, event_seq);
+  CREATE INDEX event_deliveries_event ON event_deliveries (event_seq);
+  CREATE INDEX event_deliveries_dead ON event_deliveries (status) WHERE status = 'dead';
+  `,
+  /* case search index (docs/search.md): integer numbers for domains, fields and cases keep the value and tag
+     indexes compact at a million cases; a contentless FTS5 trigram table holds each case's string values.
+     It replaces case_values, whose rows it takes over. */ `
+  CREATE TABLE search_domains (dno INTEGER PRIMARY KEY, domain_id TEXT NOT NULL UNIQUE) STRICT;
+  CREATE TABLE search_fields (
+    fno INTEGER PRIMARY KEY,
+    dno INTEGER NOT NULL,
+    field_id TEXT NOT NULL,
+    UNIQUE (dno, field_id)
+  ) STRICT;
+  CREATE TABLE search_cases (
+    cno INTEGER PRIMARY KEY,
+    dno INTEGER NOT NULL,
+    case_id TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    UNIQUE (dno, case_id)
+  ) STRICT;
+  CREATE INDEX search_cases_updated ON search_cases (dno, updated, cno);
+  -- s for Text/Url/SingleSelect/DateTime/User values, n for Number and Boolean (0/1).
+  CREATE TABLE search_values (
+    cno INTEGER NOT NULL,
+    fno INTEGER NOT NULL,
+    s TEXT,
+    n REAL,
+    PRIMARY KEY (cno, fno)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX search_values_s ON search_values (fno, s, cno) WHERE s IS NOT NULL;
+  CREATE INDEX search_values_n ON search_values (fno, n, cno) WHERE n IS NOT NULL;
+  CREATE TABLE search_tags (
+    cno INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    dno INTEGER NOT NULL,
+    PRIMARY KEY (cno, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX search_tags_value ON search_tags (dno, key, value, cno);
+  CREATE VIRTUAL TABLE search_text USING fts5(doc, tokenize = 'trigram', content = '', contentless_delete = 1);
+
+  INSERT INTO search_domains (domain_id) SELECT DISTINCT domain_id FROM cases;
+  INSERT INTO search_fields (dno, field_id)
+    SELECT DISTINCT d.dno, v.field_id FROM case_values v JOIN search_domains d ON d.domain_id = v.domain_id;
+  INSERT INTO search_cases (dno, case_id, updated)
+    SELECT d.dno, c.case_id, c.last_updated_time FROM cases c JOIN search_domains d ON d.domain_id = c.domain_id;
+  INSERT INTO search_values (cno, fno, s, n)
+    SELECT sc.cno, f.fno, v.s, v.n FROM case_values v
+    JOIN search_domains d ON d.domain_id = v.domain_id
+    JOIN search_cases sc ON sc.dno = d.dno AND sc.case_id = v.case_id
+    JOIN search_fields f ON f.dno = d.dno AND f.field_id = v.field_id;
+  INSERT INTO search_tags (cno, key, value, dno)
+    SELECT sc.cno, t.key, t.value, sc.dno FROM cases c
+    JOIN search_domains d ON d.domain_id = c.domain_id
+    JOIN search_cases sc ON sc.dno = d.dno AND sc.case_id = c.case_id, json_each(c.tags) t
+    WHERE t.type = 'text';
+  INSERT INTO search_text (rowid, doc)
+    SELECT cno, lower(group_concat(s, char(10))) FROM search_values WHERE s IS NOT NULL GROUP BY cno;
+  DROP TABLE case_values;
+  `,
 ];

@@ -12,6 +12,7 @@ import { migrations } from './migrations.js';
 import type {
   AuditRecord,
   CaseRecord,
+  EventDelivery,
   IdempotencyRecord,
   ListPage,
   RelatedItemQuery,
@@ -89,6 +90,34 @@ const SQL = {
   deleteRelatedItem: 'DELETE FROM related_items WHERE domain_id = ? AND case_id = ? AND related_item_id = ?',
   countRelatedItems: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ?',
   countRelatedItemsOfType: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ? AND type = ?',
+  insertOutboxEvent: 'INSERT INTO event_outbox (event_id, domain_id, case_id, created_time, payload) VALUES (?, ?, ?, ?, ?)',
+  registerSink: 'INSERT INTO event_sinks (sink_id, cursor) VALUES (?, 0) ON CONFLICT (sink_id) DO NOTHING',
+  fanOutEvents: `INSERT INTO event_deliveries (sink_id, event_seq, domain_id, case_id)
+    SELECT ?, seq, domain_id, case_id FROM event_outbox WHERE seq > (SELECT cursor FROM event_sinks WHERE sink_id = ?)
+    ON CONFLICT (sink_id, event_seq) DO NOTHING`,
+  // Only writes when there is something new: an idle worker's poll must not cost a disk sync.
+  advanceSink: `UPDATE event_sinks SET cursor = (SELECT max(seq) FROM event_outbox)
+    WHERE sink_id = ? AND cursor < (SELECT coalesce(max(seq), 0) FROM event_outbox)`,
+  getSinkCursor: 'SELECT cursor FROM event_sinks WHERE sink_id = ?',
+  // A delivery is claimable when no older delivery of its case is still queued for the sink, whatever its state.
+  claimableDeliveries: `SELECT d.*, o.event_id, o.created_time, o.payload FROM event_deliveries d JOIN event_outbox o ON o.seq = d.event_seq
+    WHERE d.sink_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?
+      AND NOT EXISTS (SELECT 1 FROM event_deliveries e
+        WHERE e.sink_id = d.sink_id AND e.domain_id = d.domain_id AND e.case_id = d.case_id AND e.event_seq < d.event_seq)
+    ORDER BY d.event_seq LIMIT ?`,
+  leaseDelivery: 'UPDATE event_deliveries SET claimed_until = ? WHERE sink_id = ? AND event_seq = ?',
+  completeDelivery: 'DELETE FROM event_deliveries WHERE sink_id = ? AND event_seq = ?',
+  failDelivery: `UPDATE event_deliveries SET attempts = @attempts, next_attempt_at = @nextAttemptAt, status = @status,
+    last_error = @error, claimed_until = 0 WHERE sink_id = @sinkId AND event_seq = @eventSeq`,
+  listDeadDeliveries: `SELECT d.*, o.event_id, o.created_time, o.payload FROM event_deliveries d JOIN event_outbox o ON o.seq = d.event_seq
+    WHERE d.status = 'dead' ORDER BY d.event_seq, d.sink_id`,
+  requeueAllDead: `UPDATE event_deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, last_error = NULL
+    WHERE status = 'dead'`,
+  requeueDeadOfEvent: `UPDATE event_deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, last_error = NULL
+    WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ?)`,
+  discardAllDead: "DELETE FROM event_deliveries WHERE status = 'dead'",
+  discardDeadOfEvent: "DELETE FROM event_deliveries WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ?)",
+  pruneOutbox: 'DELETE FROM event_outbox WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM event_deliveries WHERE event_seq = event_outbox.seq)',
 } as const;
 
 /** Builds the only dynamic statement of this file: related items by case and/or type set. */
@@ -138,6 +167,20 @@ const toRelatedItem = (r: Row): RelatedItemRecord => ({
   content: JSON.parse(r.content),
   performedBy: r.performed_by ? JSON.parse(r.performed_by) : undefined,
   seq: r.seq,
+});
+
+const toDelivery = (r: Row): EventDelivery => ({
+  sinkId: r.sink_id,
+  eventSeq: r.event_seq,
+  eventId: r.event_id,
+  domainId: r.domain_id,
+  caseId: r.case_id,
+  createdTime: r.created_time,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
 });
 
 const caseParams = (c: CaseRecord) => ({ ...c, fields: JSON.stringify(c.fields), tags: JSON.stringify(c.tags) });
@@ -344,6 +387,41 @@ export class SqliteStore implements Store {
       async countRelatedItems(domainId, caseId, type) {
         const row = (type ? st.countRelatedItemsOfType.get(domainId, caseId, type) : st.countRelatedItems.get(domainId, caseId)) as Row;
         return row.n;
+      },
+
+      async insertOutboxEvent(e) {
+        st.insertOutboxEvent.run(e.eventId, e.domainId, e.caseId, e.createdTime, e.payload);
+      },
+      async fanOutEvents(sinkId) {
+        st.registerSink.run(sinkId);
+        st.fanOutEvents.run(sinkId, sinkId);
+        st.advanceSink.run(sinkId);
+        return (st.getSinkCursor.get(sinkId) as Row).cursor;
+      },
+      async claimDeliveries(sinkId, now, leaseUntil, limit) {
+        const rows = (st.claimableDeliveries.all(sinkId, now, now, limit) as Row[]).map(toDelivery);
+        for (const d of rows) st.leaseDelivery.run(leaseUntil, sinkId, d.eventSeq);
+        return rows;
+      },
+      async completeDelivery(sinkId, eventSeq) {
+        st.completeDelivery.run(sinkId, eventSeq);
+      },
+      async failDelivery(sinkId, eventSeq, f) {
+        st.failDelivery.run({ sinkId, eventSeq, attempts: f.attempts, nextAttemptAt: f.nextAttemptAt, status: f.dead ? 'dead' : 'pending', error: f.error });
+      },
+      async listDeadDeliveries() {
+        return (st.listDeadDeliveries.all() as Row[]).map(toDelivery);
+      },
+      async requeueDeadDeliveries(eventIds) {
+        if (!eventIds) return st.requeueAllDead.run().changes;
+        return eventIds.reduce((n, id) => n + st.requeueDeadOfEvent.run(id).changes, 0);
+      },
+      async discardDeadDeliveries(eventIds) {
+        if (!eventIds) return st.discardAllDead.run().changes;
+        return eventIds.reduce((n, id) => n + st.discardDeadOfEvent.run(id).changes, 0);
+      },
+      async pruneOutbox(uptoSeq) {
+        st.pruneOutbox.run(uptoSeq);
       },
     };
   }
