@@ -3,20 +3,25 @@ import assert from 'node:assert/strict';
 import {
   BatchGetCaseRuleCommand,
   BatchPutFieldOptionsCommand,
+  CreateCaseCommand,
   CreateCaseRuleCommand,
   CreateDomainCommand,
   CreateFieldCommand,
   CreateTemplateCommand,
   DeleteCaseRuleCommand,
   DeleteFieldCommand,
+  GetCaseCommand,
   GetTemplateCommand,
   ListCaseRulesCommand,
+  UpdateCaseCommand,
   UpdateCaseRuleCommand,
+  UpdateTemplateCommand,
   paginateListCaseRules,
   type BooleanCondition,
   type CaseRuleDetails,
   type ConnectCasesClient,
   type FieldType,
+  type FieldValue,
 } from '@aws-sdk/client-connectcases';
 import { assertConflict, assertNotFound, assertQuota, assertValidation, clientFor, startTestServer, type TestServer } from './helpers.js';
 
@@ -306,5 +311,155 @@ describe('case rule pagination and quota', () => {
     assert.ok(first.nextToken);
     await assertValidation(t.client.send(new ListCaseRulesCommand({ domainId, nextToken: 'garbage' })), /nextToken/);
     await assertValidation(t.client.send(new ListCaseRulesCommand({ domainId, maxResults: 101 })), /maxResults/);
+  });
+});
+
+/**
+ * One domain with: a `reason` field required when status is closed, an `amount` field hidden unless VIP is true
+ * and always required (so it is demanded only when visible), and State options that depend on Country.
+ */
+async function enforcementDomain(t: TestServer) {
+  const domainId = (await t.client.send(new CreateDomainCommand({ name: 'enforce' }))).domainId!;
+  const f = {
+    reason: await field(t.client, domainId, 'Reason', 'Text'),
+    amount: await field(t.client, domainId, 'Amount', 'Number'),
+    vip: await field(t.client, domainId, 'VIP', 'Boolean'),
+    country: await field(t.client, domainId, 'Country', 'SingleSelect', ['us', 'fr', 'de']),
+    state: await field(t.client, domainId, 'State', 'SingleSelect', ['ca', 'ny', 'idf']),
+  };
+  const rule = async (name: string, r: CaseRuleDetails) =>
+    (await t.client.send(new CreateCaseRuleCommand({ domainId, name, rule: r }))).caseRuleId!;
+  const rules = {
+    reasonWhenClosed: await rule('reason-when-closed', required([eq('status', { stringValue: 'closed' })])),
+    amountAlways: await rule('amount-always', required([], true)),
+    amountHidden: await rule('amount-hidden-unless-vip', { hidden: { defaultValue: true, conditions: [eq(f.vip, { booleanValue: true }, false)] } }),
+    states: await rule('states-by-country', {
+      fieldOptions: {
+        parentFieldId: f.country,
+        childFieldId: f.state,
+        parentChildFieldOptionsMappings: [
+          { parentFieldOptionValue: 'us', childFieldOptionValues: ['ca', 'ny'] },
+          { parentFieldOptionValue: 'fr', childFieldOptionValues: ['idf'] },
+        ],
+      },
+    }),
+  };
+  const templateId = (
+    await t.client.send(
+      new CreateTemplateCommand({
+        domainId,
+        name: 'ruled',
+        rules: [
+          { caseRuleId: rules.reasonWhenClosed, fieldId: f.reason },
+          { caseRuleId: rules.amountAlways, fieldId: f.amount },
+          { caseRuleId: rules.amountHidden, fieldId: f.amount },
+          { caseRuleId: rules.states, fieldId: f.state },
+        ],
+      }),
+    )
+  ).templateId!;
+  const str = (id: string, stringValue: string): FieldValue => ({ id, value: { stringValue } });
+  const createCase = (fields: FieldValue[]) =>
+    t.client.send(new CreateCaseCommand({ domainId, templateId, fields: [str('title', 'T'), ...fields] }));
+  const updateCase = (caseId: string, fields: FieldValue[]) => t.client.send(new UpdateCaseCommand({ domainId, caseId, fields }));
+  return { domainId, f, rules, templateId, str, createCase, updateCase };
+}
+
+describe('case rule enforcement (--enforce-case-rules)', () => {
+  let t: TestServer;
+  let x: Awaited<ReturnType<typeof enforcementDomain>>;
+  before(async () => {
+    t = await startTestServer({ enforceCaseRules: true });
+    x = await enforcementDomain(t);
+  });
+  after(() => t.close());
+
+  test('required-if: a field a rule requires must hold a value, on create and update', async () => {
+    const { f, str } = x;
+    await assertValidation(
+      x.createCase([str('status', 'closed')]),
+      new RegExp(`field ${f.reason} is required by case rule 'reason-when-closed' \\(${x.rules.reasonWhenClosed}\\) but has no value`),
+    );
+    await x.createCase([str('status', 'closed'), str(f.reason, 'duplicate')]);
+    const { caseId } = await x.createCase([]);
+    await assertValidation(x.updateCase(caseId!, [str('status', 'closed')]), /reason-when-closed/);
+    // Blank text is no value.
+    await assertValidation(x.updateCase(caseId!, [str('status', 'closed'), str(f.reason, '   ')]), /reason-when-closed/);
+    await x.updateCase(caseId!, [str('status', 'closed'), str(f.reason, 'fixed')]);
+    await assertValidation(x.updateCase(caseId!, [{ id: f.reason, value: { emptyValue: {} } }]), /reason-when-closed/);
+    await x.updateCase(caseId!, [str('status', 'open'), { id: f.reason, value: { emptyValue: {} } }]);
+  });
+
+  test('a hidden field is not demanded; once shown, its required rule applies', async () => {
+    const { f } = x;
+    await x.createCase([{ id: f.vip, value: { booleanValue: false } }]);
+    const err = await assertValidation(x.createCase([{ id: f.vip, value: { booleanValue: true } }]), /amount-always/);
+    assert.match(err.message, new RegExp(`field ${f.amount}`));
+    await x.createCase([{ id: f.vip, value: { booleanValue: true } }, { id: f.amount, value: { doubleValue: 10 } }]);
+  });
+
+  test('option mapping: the child value must be one its parent allows', async () => {
+    const { f, str } = x;
+    await x.createCase([str(f.country, 'us'), str(f.state, 'ny')]);
+    await assertValidation(
+      x.createCase([str(f.country, 'us'), str(f.state, 'idf')]),
+      new RegExp(`value 'idf' of field ${f.state} is not allowed by case rule 'states-by-country' \\(${x.rules.states}\\) \\(allowed: ca, ny\\)`),
+    );
+    // No parent value, or a parent value without mapping, leaves the child free.
+    await x.createCase([str(f.state, 'idf')]);
+    await x.createCase([str(f.country, 'de'), str(f.state, 'idf')]);
+    const { caseId } = await x.createCase([str(f.country, 'fr'), str(f.state, 'idf')]);
+    // Changing the parent re-checks the child.
+    await assertValidation(x.updateCase(caseId!, [str(f.country, 'us')]), /states-by-country/);
+    await x.updateCase(caseId!, [str(f.country, 'us'), str(f.state, 'ca')]);
+    const got = await t.client.send(new GetCaseCommand({ domainId: x.domainId, caseId, fields: [{ id: f.state }] }));
+    assert.deepEqual(got.fields![0].value, { stringValue: 'ca' });
+  });
+
+  test('every violation is named at once; a refused request writes nothing', async () => {
+    const { f, str } = x;
+    const { caseId } = await x.createCase([str(f.country, 'fr')]);
+    const err = await assertValidation(x.updateCase(caseId!, [str('status', 'closed'), str(f.state, 'ny')]));
+    assert.match(err.message, /reason-when-closed/);
+    assert.match(err.message, /states-by-country/);
+    const got = await t.client.send(new GetCaseCommand({ domainId: x.domainId, caseId, fields: [{ id: 'status' }, { id: f.state }] }));
+    const values = Object.fromEntries(got.fields!.map((v) => [v.id, v.value]));
+    assert.deepEqual(values.status, { stringValue: 'open' });
+    assert.equal(values[f.state], undefined);
+  });
+
+  test('a violation the case already had does not block unrelated updates; deleted rules stop applying', async () => {
+    const { f, str } = x;
+    const { caseId } = await x.createCase([str('status', 'closed'), str(f.reason, 'r')]);
+    // A rule added to the template later: VIP must be set on every case.
+    const vipAlways = (await t.client.send(new CreateCaseRuleCommand({ domainId: x.domainId, name: 'vip-always', rule: required([], true) }))).caseRuleId!;
+    const current = await t.client.send(new GetTemplateCommand({ domainId: x.domainId, templateId: x.templateId }));
+    await t.client.send(
+      new UpdateTemplateCommand({ domainId: x.domainId, templateId: x.templateId, rules: [...current.rules!, { caseRuleId: vipAlways, fieldId: f.vip }] }),
+    );
+    await x.updateCase(caseId!, [str(f.reason, 'other reason')]);
+    await assertValidation(x.createCase([]), /vip-always/);
+    await t.client.send(new DeleteCaseRuleCommand({ domainId: x.domainId, caseRuleId: vipAlways }));
+    await x.createCase([]);
+  });
+});
+
+describe('case rules without --enforce-case-rules', () => {
+  let t: TestServer;
+  let x: Awaited<ReturnType<typeof enforcementDomain>>;
+  before(async () => {
+    t = await startTestServer();
+    x = await enforcementDomain(t);
+  });
+  after(() => t.close());
+
+  test('rules are stored and returned but cases that break them are accepted', async () => {
+    const { f, str } = x;
+    const { caseId } = await x.createCase([str('status', 'closed'), str(f.country, 'us'), str(f.state, 'idf'), { id: f.vip, value: { booleanValue: true } }]);
+    await x.updateCase(caseId!, [str(f.country, 'fr'), str(f.state, 'ny')]);
+    const rules = await t.client.send(new BatchGetCaseRuleCommand({ domainId: x.domainId, caseRules: Object.values(x.rules).map((id) => ({ id })) }));
+    assert.equal(rules.caseRules!.length, 4);
+    const template = await t.client.send(new GetTemplateCommand({ domainId: x.domainId, templateId: x.templateId }));
+    assert.equal(template.rules!.length, 4);
   });
 });

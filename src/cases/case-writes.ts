@@ -10,6 +10,7 @@ import type { FieldData, TemplateData } from './records.js';
 import { ValidationException, notFound } from '../protocol/errors.js';
 import { SYSTEM_FIELDS } from './system-fields.js';
 import { checkFieldValue, isUserArn } from './field-values.js';
+import { enforceCaseRules } from './case-rules.js';
 
 /** Every value a case holds, keyed by field id; a field without a value is absent. */
 export type FieldValues = Record<string, FieldValueUnion>;
@@ -141,6 +142,8 @@ export async function checkCase(c: CaseCheck): Promise<void> {
   const cleared = [...c.requested].filter(([id, v]) => v.emptyValue !== undefined && required.has(id)).map(([id]) => id);
   if (cleared.length) throw new ValidationException(`Required fields cannot be set to emptyValue: ${cleared.join(', ')}`);
   if (!c.before) await requireValues(c, required);
+  // Case rules are enforced only on request (--enforce-case-rules); docs/case-rules.md explains both modes.
+  if (c.ctx.enforceCaseRules) await enforceCaseRules(c.tx, c.domainId, c.template, c.after, c.before);
 }
 
 async function requireValues(c: CaseCheck, required: Set<string>): Promise<void> {
