@@ -56,7 +56,7 @@ export async function caseFixture(client: ConnectCasesClient, name: string): Pro
   const template = async (templateName: string, extra: Record<string, unknown> = {}) =>
     (await client.send(new CreateTemplateCommand({ domainId, name: templateName, ...extra }))).templateId!;
   const fixture: CaseFixture = {
-    domainId,
+    domainId: domainId!,
     f,
     template: await template('Basic'),
     strictTemplate: await template('Strict', {
