@@ -33,14 +33,17 @@ export async function checkRequestedValues(
 ): Promise<Map<string, FieldValueUnion>> {
   const problems: string[] = [];
   const seen = new Set<string>();
-  const dup = new Set(entries.map((e) => e.id).filter((id) => seen.size === seen.add(id).size));
-  if (dup.size) problems.push(`field ids given more than once: ${[...dup].join(', ')}`);
+  const dup = new Set<string>();
   const unknown: string[] = [];
   const serverManaged: string[] = [];
   const deleted: string[] = [];
   const result = new Map<string, FieldValueUnion>();
   for (const { id, value } of entries) {
-    if (result.has(id)) continue;
+    if (seen.has(id)) {
+      dup.add(id);
+      continue;
+    }
+    seen.add(id);
     if (SERVER_MANAGED.has(id)) {
       serverManaged.push(id);
       continue;
@@ -64,6 +67,7 @@ export async function checkRequestedValues(
     if (check.ok) result.set(id, check.value);
     else problems.push(`field ${id}: ${check.reason}`);
   }
+  if (dup.size) problems.unshift(`field ids given more than once: ${[...dup].join(', ')}`);
   if (unknown.length) problems.push(`unknown field ids: ${unknown.join(', ')}`);
   if (serverManaged.length) problems.push(`fields kept by the server cannot be set: ${serverManaged.join(', ')}`);
   if (deleted.length) {
