@@ -13,6 +13,7 @@ import {
   GetCaseCommand,
   GetTemplateCommand,
   ListCaseRulesCommand,
+  TagResourceCommand,
   UpdateCaseCommand,
   UpdateCaseRuleCommand,
   UpdateTemplateCommand,
@@ -92,6 +93,9 @@ describe('case rules', () => {
     assert.equal(updated.name, 'close-needs-reason', 'members left out keep their value');
     assert.equal(updated.description, 'reason when closing');
     assert.ok(updated.lastModifiedTime!.getTime() > updated.createdTime!.getTime());
+
+    await t.client.send(new TagResourceCommand({ arn: c.caseRuleArn, tags: { team: 'billing' } }));
+    assert.deepEqual((await get(c.caseRuleId!)).tags, { team: 'billing' });
 
     await t.client.send(new UpdateCaseRuleCommand({ domainId, caseRuleId: c.caseRuleId, name: 'renamed', description: '' }));
     const renamed = await get(c.caseRuleId!);
