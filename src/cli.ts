@@ -14,6 +14,7 @@ Options (environment variable in brackets):
   --database-url URL       store in PostgreSQL (postgres://user:password@host:port/db) instead of SQLite [DATABASE_URL]
   --region REGION          region used in ARNs and SigV4 scopes, default us-east-1 [OPENCASES_REGION]
   --credentials FILE       verify SigV4 against these credentials (strict mode) [OPENCASES_CREDENTIALS]
+  --contacts FILE          JSON [{contactArn, channel, connectedToSystemTime}] served with Contact related items [OPENCASES_CONTACTS]
   --enforce-case-rules     enforce case rules on CreateCase/UpdateCase [OPENCASES_ENFORCE_CASE_RULES=1]
   --quota NAME=N           change a quota, repeatable, e.g. domainsPerAccount=20 [OPENCASES_QUOTAS=a=1,b=2]
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent; default info [OPENCASES_LOG_LEVEL]
@@ -48,6 +49,7 @@ async function serve(argv: string[]) {
       'database-url': { type: 'string' },
       region: { type: 'string' },
       credentials: { type: 'string' },
+      contacts: { type: 'string' },
       'enforce-case-rules': { type: 'boolean' },
       quota: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
@@ -70,6 +72,7 @@ async function serve(argv: string[]) {
     databaseUrl: values['database-url'] ?? (env.DATABASE_URL || undefined),
     region: values.region ?? env.OPENCASES_REGION ?? DEFAULT_CONFIG.region,
     credentialsFile: values.credentials ?? env.OPENCASES_CREDENTIALS,
+    contactsFile: values.contacts ?? env.OPENCASES_CONTACTS,
     enforceCaseRules: values['enforce-case-rules'] ?? env.OPENCASES_ENFORCE_CASE_RULES === '1',
     quotas: parseQuotas(quotaSpecs),
     logLevel: values['log-level'] ?? env.OPENCASES_LOG_LEVEL ?? 'info',

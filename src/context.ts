@@ -1,6 +1,7 @@
 import type { Store } from './store/types.js';
 import type { Caller } from './auth/sigv4.js';
 import type { TokenCodec } from './cases/pagination.js';
+import type { ContactDirectory } from './cases/contacts.js';
 
 /** Limits a deployment may change; defaults are the Amazon Connect Cases quotas (FACTS.md). */
 export interface Quotas {
@@ -13,6 +14,7 @@ export interface Quotas {
   relatedItemsPerCase: number;
   filesPerCase: number;
   slasPerCase: number;
+  fieldsPerCustomRelatedItem: number;
   tagsPerResource: number;
 }
 
@@ -26,6 +28,7 @@ export const DEFAULT_QUOTAS: Quotas = {
   relatedItemsPerCase: 200,
   filesPerCase: 50,
   slasPerCase: 10,
+  fieldsPerCustomRelatedItem: 5,
   tagsPerResource: 50,
 };
 
@@ -41,4 +44,6 @@ export interface Context {
   tokens: TokenCodec;
   quotas: Quotas;
   enforceCaseRules: boolean;
+  /** Channel and connection time of contacts linked to cases (the operator's --contacts file). */
+  contacts: ContactDirectory;
 }
