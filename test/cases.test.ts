@@ -295,7 +295,7 @@ describe('cases', () => {
       new GetCaseCommand({
         domainId: x.domainId,
         caseId,
-        fields: [{ id: x.f.amount }, { id: 'unknown-id' }, { id: x.f.vip }, { id: 'title' }, { id: x.f.amount }],
+        fields: [{ id: x.f.amount }, { id: 'unknown-id' }, { id: x.f.vip }, { id: 'title' }, { id: x.f.amount }, { id: 'constructor' }, { id: '__proto__' }],
       }),
     );
     assert.deepEqual(r.fields, [fv(x.f.amount, { doubleValue: 7 }), fv('title', str('A case'))]);

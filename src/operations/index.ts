@@ -28,6 +28,12 @@ import { getCase } from './case/getCase.js';
 import { updateCase } from './case/updateCase.js';
 import { deleteCase } from './case/deleteCase.js';
 import { getCaseAuditEvents } from './case/getCaseAuditEvents.js';
+import { createRelatedItem } from './related-item/createRelatedItem.js';
+import { updateRelatedItem } from './related-item/updateRelatedItem.js';
+import { deleteRelatedItem } from './related-item/deleteRelatedItem.js';
+import { searchRelatedItems } from './related-item/searchRelatedItems.js';
+import { searchAllRelatedItems } from './related-item/searchAllRelatedItems.js';
+import { listCasesForContact } from './related-item/listCasesForContact.js';
 import { createCaseRule } from './case-rule/createCaseRule.js';
 import { updateCaseRule } from './case-rule/updateCaseRule.js';
 import { deleteCaseRule } from './case-rule/deleteCaseRule.js';
@@ -44,14 +50,14 @@ export const handlers: Handlers = {
   CreateDomain: createDomain,
   CreateField: createField,
   CreateLayout: createLayout,
-  CreateRelatedItem: notImplemented('CreateRelatedItem'),
+  CreateRelatedItem: createRelatedItem,
   CreateTemplate: createTemplate,
   DeleteCase: deleteCase,
   DeleteCaseRule: deleteCaseRule,
   DeleteDomain: deleteDomain,
   DeleteField: deleteField,
   DeleteLayout: deleteLayout,
-  DeleteRelatedItem: notImplemented('DeleteRelatedItem'),
+  DeleteRelatedItem: deleteRelatedItem,
   DeleteTemplate: deleteTemplate,
   GetCase: getCase,
   GetCaseAuditEvents: getCaseAuditEvents,
@@ -60,7 +66,7 @@ export const handlers: Handlers = {
   GetLayout: getLayout,
   GetTemplate: getTemplate,
   ListCaseRules: listCaseRules,
-  ListCasesForContact: notImplemented('ListCasesForContact'),
+  ListCasesForContact: listCasesForContact,
   ListDomains: listDomains,
   ListFieldOptions: listFieldOptions,
   ListFields: listFields,
@@ -68,15 +74,15 @@ export const handlers: Handlers = {
   ListTagsForResource: listTagsForResource,
   ListTemplates: listTemplates,
   PutCaseEventConfiguration: notImplemented('PutCaseEventConfiguration'),
-  SearchAllRelatedItems: notImplemented('SearchAllRelatedItems'),
+  SearchAllRelatedItems: searchAllRelatedItems,
   SearchCases: notImplemented('SearchCases'),
-  SearchRelatedItems: notImplemented('SearchRelatedItems'),
+  SearchRelatedItems: searchRelatedItems,
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateCase: updateCase,
   UpdateCaseRule: updateCaseRule,
   UpdateField: updateField,
   UpdateLayout: updateLayout,
-  UpdateRelatedItem: notImplemented('UpdateRelatedItem'),
+  UpdateRelatedItem: updateRelatedItem,
   UpdateTemplate: updateTemplate,
 };

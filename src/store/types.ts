@@ -141,6 +141,24 @@ export interface CaseSearchResult {
   hits: { record: CaseRecord; position: CaseSearchPosition }[];
 }
 
+/** Where a related-item search resumes: the sort values and seq of the last item examined. */
+export interface RelatedItemPosition {
+  associationTime: string;
+  caseId: string;
+  seq: number;
+}
+
+export interface RelatedItemSearch {
+  domainId: string;
+  caseId?: string;
+  /** OR-ed: an item qualifies when its type is equal and, where given, its searchKey too. Empty: every item. */
+  matches: { type: string; searchKey?: string }[];
+  /** Applied in order; seq ascending breaks ties, so every item has one place. */
+  sorts: { property: 'associationTime' | 'caseId'; descending: boolean }[];
+  after?: RelatedItemPosition;
+  limit: number;
+}
+
 export interface Tx {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
@@ -180,6 +198,9 @@ export interface Tx {
   /** Oldest first by seq. */
   listRelatedItems(query: RelatedItemQuery): Promise<RelatedItemRecord[]>;
   countRelatedItems(domainId: string, caseId: string, type?: string): Promise<number>;
+  searchRelatedItems(query: RelatedItemSearch): Promise<RelatedItemRecord[]>;
+  /** Cases of the domain with a Contact related item of this ARN, by case id ascending, after `afterCaseId`. */
+  listCasesForContact(domainId: string, contactArn: string, afterCaseId: string, limit: number): Promise<{ caseId: string; templateId: string }[]>;
 
   insertOutboxEvent(event: OutboxEvent): Promise<void>;
   /**

@@ -17,7 +17,8 @@ export const getCase: Handler<'GetCase'> = async (input, ctx) => {
   });
   const ids = [...new Set(input.fields.map((f) => f.id))];
   return {
-    fields: ids.filter((id) => record.fields[id] !== undefined).map((id) => ({ id, value: record.fields[id] })),
+    // hasOwn: ids such as `constructor` or `__proto__` must not reach the object's prototype.
+    fields: ids.filter((id) => Object.hasOwn(record.fields, id)).map((id) => ({ id, value: record.fields[id] })),
     templateId: record.templateId,
     tags: record.tags,
   };

@@ -11,6 +11,7 @@ import {
   requireCase,
   stampServerValues,
 } from '../../cases/case-writes.js';
+import { trackSlas } from '../../cases/sla.js';
 
 /** Fields stamped on every change; performedTime and performedBy of the event already say the same. */
 const NOT_AUDITED = new Set(['last_updated_datetime', 'last_updated_user']);
@@ -34,7 +35,9 @@ export const updateCase: Handler<'UpdateCase'> = async (input, ctx) => {
     if (!changed.length) return;
 
     const stamped = differingIds(before, after);
-    await tx.updateCase({ ...record, lastUpdatedTime: performedTime, fields: after }, stamped);
+    const updated = { ...record, lastUpdatedTime: performedTime, fields: after };
+    await tx.updateCase(updated, stamped);
+    await trackSlas(tx, updated, stamped, performedTime);
     // Request order first, then what the server derived (close / reopen times).
     const audited = [...new Set([...requested.keys(), ...stamped])].filter((id) => !NOT_AUDITED.has(id));
     const fields = changedFields(before, after, audited);

@@ -17,6 +17,7 @@ import type {
   ListPage,
   RelatedItemQuery,
   RelatedItemRecord,
+  RelatedItemSearch,
   ResourceKind,
   ResourceRecord,
   Store,
@@ -90,6 +91,9 @@ const SQL = {
   deleteRelatedItem: 'DELETE FROM related_items WHERE domain_id = ? AND case_id = ? AND related_item_id = ?',
   countRelatedItems: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ?',
   countRelatedItemsOfType: 'SELECT count(*) AS n FROM related_items WHERE domain_id = ? AND case_id = ? AND type = ?',
+  listCasesForContact: `SELECT DISTINCT r.case_id, c.template_id FROM related_items r
+    JOIN cases c ON c.domain_id = r.domain_id AND c.case_id = r.case_id
+    WHERE r.domain_id = ? AND r.type = 'Contact' AND r.search_key = ? AND r.case_id > ? ORDER BY r.case_id LIMIT ?`,
   insertOutboxEvent: 'INSERT INTO event_outbox (event_id, domain_id, case_id, created_time, payload) VALUES (?, ?, ?, ?, ?)',
   registerSink: 'INSERT INTO event_sinks (sink_id, cursor) VALUES (?, 0) ON CONFLICT (sink_id) DO NOTHING',
   fanOutEvents: `INSERT INTO event_deliveries (sink_id, event_seq, domain_id, case_id)
@@ -120,7 +124,7 @@ const SQL = {
   pruneOutbox: 'DELETE FROM event_outbox WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM event_deliveries WHERE event_seq = event_outbox.seq)',
 } as const;
 
-/** Builds the only dynamic statement of this file: related items by case and/or type set. */
+/** Builds a dynamic statement: related items by case and/or type set. */
 function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknown[] } {
   const where = ['domain_id = ?', 'seq > ?'];
   const params: unknown[] = [q.domainId, q.afterSeq ?? 0];
@@ -134,6 +138,49 @@ function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknow
   }
   params.push(q.limit);
   return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params };
+}
+
+const SEARCH_COLUMNS = { associationTime: 'association_time', caseId: 'case_id', seq: 'seq' } as const;
+
+/**
+ * Related-item search with keyset pagination over any mix of sort directions: after the position p, an item
+ * comes later when it is beyond p on the first sort key, or equal on it and beyond on the next, and so on.
+ */
+function searchRelatedItemsSql(q: RelatedItemSearch): { sql: string; params: unknown[] } {
+  const where = ['domain_id = ?'];
+  const params: unknown[] = [q.domainId];
+  if (q.caseId !== undefined) {
+    where.push('case_id = ?');
+    params.push(q.caseId);
+  }
+  if (q.matches.length) {
+    const alternatives = q.matches.map((m) => {
+      params.push(m.type);
+      if (m.searchKey === undefined) return '(type = ?)';
+      params.push(m.searchKey);
+      return '(type = ? AND search_key = ?)';
+    });
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  const keys: { column: keyof typeof SEARCH_COLUMNS; descending: boolean }[] = [];
+  for (const s of q.sorts) if (!keys.some((k) => k.column === s.property)) keys.push({ column: s.property, descending: s.descending });
+  keys.push({ column: 'seq', descending: false });
+  if (q.after) {
+    const after = q.after;
+    const alternatives = keys.map((key, i) => {
+      const terms = keys.slice(0, i).map((k) => {
+        params.push(after[k.column]);
+        return `${SEARCH_COLUMNS[k.column]} = ?`;
+      });
+      params.push(after[key.column]);
+      terms.push(`${SEARCH_COLUMNS[key.column]} ${key.descending ? '<' : '>'} ?`);
+      return `(${terms.join(' AND ')})`;
+    });
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  params.push(q.limit);
+  const order = keys.map((k) => `${SEARCH_COLUMNS[k.column]}${k.descending ? ' DESC' : ''}`).join(', ');
+  return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`, params };
 }
 
 const toResource = <T>(r: Row): ResourceRecord<T> => ({
@@ -387,6 +434,16 @@ export class SqliteStore implements Store {
       async countRelatedItems(domainId, caseId, type) {
         const row = (type ? st.countRelatedItemsOfType.get(domainId, caseId, type) : st.countRelatedItems.get(domainId, caseId)) as Row;
         return row.n;
+      },
+      async searchRelatedItems(q) {
+        const { sql, params } = searchRelatedItemsSql(q);
+        return (db.prepare(sql).all(...params) as Row[]).map(toRelatedItem);
+      },
+      async listCasesForContact(domainId, contactArn, afterCaseId, limit) {
+        return (st.listCasesForContact.all(domainId, contactArn, afterCaseId, limit) as Row[]).map((r) => ({
+          caseId: r.case_id,
+          templateId: r.template_id,
+        }));
       },
 
       async insertOutboxEvent(e) {
