@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { ConnectCasesClient } from '@aws-sdk/client-connectcases';
 import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
+import { createDatabaseOn, dropDatabaseOn } from './support/postgres.js';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 
@@ -16,8 +17,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * With OPENCASES_TEST_DATABASE_URL (the admin URL of a PostgreSQL cluster; test/support/run-with-postgres.ts sets
+ * it), a server that was given no store, data directory or database gets a fresh PostgreSQL database instead of
+ * an in-memory SQLite one, dropped again on close.
+ */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
-  const server = await startServer(options);
+  const adminUrl = process.env.OPENCASES_TEST_DATABASE_URL;
+  const usePostgres = adminUrl && !options.store && !options.dataDir && !options.databaseUrl;
+  const databaseUrl = usePostgres ? await createDatabaseOn(adminUrl) : options.databaseUrl;
+  const server = await startServer({ ...options, databaseUrl });
   const client = clientFor(server.endpoint);
   return {
     server,
@@ -25,6 +34,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     async close() {
       client.destroy();
       await server.close();
+      if (usePostgres) await dropDatabaseOn(adminUrl, databaseUrl!);
     },
   };
 }

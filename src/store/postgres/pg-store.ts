@@ -14,11 +14,16 @@ import { indexedValue } from '../sqlite/sqlite-store.js';
 import { InternalServerException } from '../../protocol/errors.js';
 import type {
   AuditRecord,
+  CaseCondition,
   CaseRecord,
+  CaseSearch,
+  CaseSearchPosition,
+  EventDelivery,
   IdempotencyRecord,
   ListPage,
   RelatedItemQuery,
   RelatedItemRecord,
+  RelatedItemSearch,
   ResourceKind,
   ResourceRecord,
   Store,
@@ -60,9 +65,9 @@ const SQL = {
     WHERE domain_id = $1 AND case_id = $2`,
   deleteCase: 'DELETE FROM cases WHERE domain_id = $1 AND case_id = $2',
   referenceNumberTaken: 'SELECT 1 FROM cases WHERE domain_id = $1 AND reference_number = $2',
-  upsertValues: `INSERT INTO case_values (domain_id, case_id, field_id, s, n)
-    SELECT $1, $2, f, s, n FROM unnest($3::text[], $4::text[], $5::float8[]) AS v (f, s, n)
-    ON CONFLICT (domain_id, case_id, field_id) DO UPDATE SET s = excluded.s, n = excluded.n`,
+  upsertValues: `INSERT INTO case_values (domain_id, case_id, field_id, s, sl, n)
+    SELECT $1, $2, f, s, sl, n FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[]) AS v (f, s, sl, n)
+    ON CONFLICT (domain_id, case_id, field_id) DO UPDATE SET s = excluded.s, sl = excluded.sl, n = excluded.n`,
   deleteValues: 'DELETE FROM case_values WHERE domain_id = $1 AND case_id = $2 AND field_id = ANY ($3::text[])',
   deleteCaseValues: 'DELETE FROM case_values WHERE domain_id = $1 AND case_id = $2',
   deleteCaseAudit: 'DELETE FROM audit_events WHERE domain_id = $1 AND case_id = $2',
@@ -84,9 +89,43 @@ const SQL = {
   deleteRelatedItem: 'DELETE FROM related_items WHERE domain_id = $1 AND case_id = $2 AND related_item_id = $3',
   countRelatedItems: 'SELECT count(*)::int AS n FROM related_items WHERE domain_id = $1 AND case_id = $2',
   countRelatedItemsOfType: 'SELECT count(*)::int AS n FROM related_items WHERE domain_id = $1 AND case_id = $2 AND type = $3',
+  listCasesForContact: `SELECT DISTINCT r.case_id, c.template_id FROM related_items r
+    JOIN cases c ON c.domain_id = r.domain_id AND c.case_id = r.case_id
+    WHERE r.domain_id = $1 AND r.type = 'Contact' AND r.search_key = $2 AND r.case_id > $3 ORDER BY r.case_id LIMIT $4`,
+
+  // Outbox inserts take turns until commit, so outbox seqs commit in increasing order: a sink that has fanned
+  // out up to seq N can never later see a smaller seq appear (identity values alone are not commit-ordered).
+  lockOutbox: 'SELECT pg_advisory_xact_lock($1)',
+  insertOutboxEvent: 'INSERT INTO event_outbox (event_id, domain_id, case_id, created_time, payload) VALUES ($1, $2, $3, $4, $5)',
+  registerSink: 'INSERT INTO event_sinks (sink_id, cursor) VALUES ($1, 0) ON CONFLICT (sink_id) DO NOTHING',
+  fanOutEvents: `INSERT INTO event_deliveries (sink_id, event_seq, domain_id, case_id)
+    SELECT $1, seq, domain_id, case_id FROM event_outbox WHERE seq > (SELECT cursor FROM event_sinks WHERE sink_id = $1)
+    ON CONFLICT (sink_id, event_seq) DO NOTHING`,
+  advanceSink: `UPDATE event_sinks SET cursor = (SELECT max(seq) FROM event_outbox)
+    WHERE sink_id = $1 AND cursor < (SELECT coalesce(max(seq), 0) FROM event_outbox)`,
+  getSinkCursor: 'SELECT cursor FROM event_sinks WHERE sink_id = $1',
+  // A delivery is claimable when no older delivery of its case is still queued for the sink, whatever its state.
+  claimableDeliveries: `SELECT d.*, o.event_id, o.created_time, o.payload FROM event_deliveries d JOIN event_outbox o ON o.seq = d.event_seq
+    WHERE d.sink_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.claimed_until <= $2
+      AND NOT EXISTS (SELECT 1 FROM event_deliveries e
+        WHERE e.sink_id = d.sink_id AND e.domain_id = d.domain_id AND e.case_id = d.case_id AND e.event_seq < d.event_seq)
+    ORDER BY d.event_seq LIMIT $3`,
+  leaseDeliveries: 'UPDATE event_deliveries SET claimed_until = $1 WHERE sink_id = $2 AND event_seq = ANY ($3::bigint[])',
+  completeDelivery: 'DELETE FROM event_deliveries WHERE sink_id = $1 AND event_seq = $2',
+  failDelivery: `UPDATE event_deliveries SET attempts = $3, next_attempt_at = $4, status = $5, last_error = $6, claimed_until = 0
+    WHERE sink_id = $1 AND event_seq = $2`,
+  listDeadDeliveries: `SELECT d.*, o.event_id, o.created_time, o.payload FROM event_deliveries d JOIN event_outbox o ON o.seq = d.event_seq
+    WHERE d.status = 'dead' ORDER BY d.event_seq, d.sink_id`,
+  requeueAllDead: `UPDATE event_deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, last_error = NULL
+    WHERE status = 'dead'`,
+  requeueDeadOfEvents: `UPDATE event_deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, last_error = NULL
+    WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ANY ($1::text[]))`,
+  discardAllDead: "DELETE FROM event_deliveries WHERE status = 'dead'",
+  discardDeadOfEvents: "DELETE FROM event_deliveries WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ANY ($1::text[]))",
+  pruneOutbox: 'DELETE FROM event_outbox WHERE seq <= $1 AND NOT EXISTS (SELECT 1 FROM event_deliveries WHERE event_seq = event_outbox.seq)',
 } as const;
 
-/** Builds the only dynamic statement of this file: related items by case and/or type set. */
+/** Builds a dynamic statement: related items by case and/or type set. */
 function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.domainId, q.afterSeq ?? 0];
   const where = ['domain_id = $1', 'seq > $2'];
@@ -101,6 +140,130 @@ function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknow
   params.push(q.limit);
   return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params };
 }
+
+const SEARCH_COLUMNS = { associationTime: 'association_time', caseId: 'case_id', seq: 'seq' } as const;
+
+/**
+ * Related-item search with keyset pagination over any mix of sort directions: after the position p, an item
+ * comes later when it is beyond p on the first sort key, or equal on it and beyond on the next, and so on.
+ */
+function searchRelatedItemsSql(q: RelatedItemSearch): { sql: string; params: unknown[] } {
+  const params: unknown[] = [q.domainId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where = ['domain_id = $1'];
+  if (q.caseId !== undefined) where.push(`case_id = ${p(q.caseId)}`);
+  if (q.matches.length) {
+    const alternatives = q.matches.map((m) =>
+      m.searchKey === undefined ? `(type = ${p(m.type)})` : `(type = ${p(m.type)} AND search_key = ${p(m.searchKey)})`,
+    );
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  const keys: { column: keyof typeof SEARCH_COLUMNS; descending: boolean }[] = [];
+  for (const s of q.sorts) if (!keys.some((k) => k.column === s.property)) keys.push({ column: s.property, descending: s.descending });
+  keys.push({ column: 'seq', descending: false });
+  if (q.after) {
+    const after = q.after;
+    const cast = (column: keyof typeof SEARCH_COLUMNS) => (column === 'seq' ? '::bigint' : '::text');
+    const alternatives = keys.map((key, i) => {
+      const terms = keys.slice(0, i).map((k) => `${SEARCH_COLUMNS[k.column]} = ${p(after[k.column])}${cast(k.column)}`);
+      terms.push(`${SEARCH_COLUMNS[key.column]} ${key.descending ? '<' : '>'} ${p(after[key.column])}${cast(key.column)}`);
+      return `(${terms.join(' AND ')})`;
+    });
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  const order = keys.map((k) => `${SEARCH_COLUMNS[k.column]}${k.descending ? ' DESC' : ''}`).join(', ');
+  return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit)}`, params };
+}
+
+/** A LIKE pattern matching values that contain `text`. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * SearchCases as one statement: the filter as EXISTS look-ups into case_values (typed B-tree indexes; contains
+ * and search words on the lower-cased copy, which a trigram index serves), ordered by the sort fields with cases
+ * lacking a value after those with one, ties broken by creation order, and keyset pagination on the sort keys.
+ * It orders the same way as the SQLite search (src/store/sqlite/search-sql.ts); positions are this store's own.
+ */
+function searchCasesSql(q: CaseSearch): { count: { sql: string; params: unknown[] }; page: { sql: string; params: unknown[] }; keys: number } {
+  const params: unknown[] = [q.domainId];
+  const p = (v: unknown, type: string) => {
+    params.push(v);
+    return `$${params.length}::${type}`;
+  };
+  const value = (fieldId: string, test: string) =>
+    `EXISTS (SELECT 1 FROM case_values v WHERE v.domain_id = c.domain_id AND v.case_id = c.case_id AND v.field_id = ${p(fieldId, 'text')}${test})`;
+  const condition = (k: CaseCondition): string => {
+    switch (k.kind) {
+      case 'compare':
+        return value(k.fieldId, ` AND v.${k.column} ${k.op} ${p(k.value, k.column === 's' ? 'text' : 'float8')}`);
+      case 'empty':
+        return `NOT ${value(k.fieldId, '')}`;
+      case 'contains':
+        return value(k.fieldId, ` AND v.sl LIKE ${p(containsPattern(k.text), 'text')}`);
+      case 'tag': {
+        const tag = `(c.tags ->> ${p(k.key, 'text')})`;
+        return k.value === undefined ? `${tag} IS NOT NULL` : `${tag} = ${p(k.value, 'text')}`;
+      }
+      case 'not':
+        return `NOT (${condition(k.condition)})`;
+      case 'and':
+      case 'or':
+        if (k.conditions.length === 0) return k.kind === 'and' ? 'true' : 'false';
+        return `(${k.conditions.map(condition).join(k.kind === 'and' ? ' AND ' : ' OR ')})`;
+    }
+  };
+  const where = ['c.domain_id = $1'];
+  if (q.condition) where.push(condition(q.condition));
+  for (const word of q.words) {
+    where.push(`EXISTS (SELECT 1 FROM case_values v WHERE v.domain_id = c.domain_id AND v.case_id = c.case_id AND v.sl LIKE ${p(containsPattern(word), 'text')})`);
+  }
+  const count = { sql: `SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, params: [...params] };
+
+  const keys: { expr: string; type: string; descending: boolean }[] = [];
+  let joins = '';
+  if (q.sorts.length === 0) {
+    keys.push({ expr: 'c.last_updated_time', type: 'text', descending: true }, { expr: 'c.seq', type: 'bigint', descending: true });
+  } else {
+    q.sorts.forEach((s, i) => {
+      const col = `v${i}.${s.column}`;
+      joins += ` LEFT JOIN case_values v${i} ON v${i}.domain_id = c.domain_id AND v${i}.case_id = c.case_id AND v${i}.field_id = ${p(s.fieldId, 'text')}`;
+      keys.push({ expr: `(${col} IS NULL)`, type: 'boolean', descending: false }, { expr: col, type: s.column === 's' ? 'text' : 'float8', descending: s.descending });
+    });
+    keys.push({ expr: 'c.seq', type: 'bigint', descending: q.sorts[q.sorts.length - 1].descending });
+  }
+  if (q.after) {
+    const after = q.after;
+    if (after.length !== keys.length) throw new Error('search position does not fit the query');
+    // Later than the position: beyond it on the first key, or equal there (NULL equal to NULL) and beyond on the next.
+    const alternatives = keys.map((key, i) => {
+      const terms = keys.slice(0, i).map((k, j) => `${k.expr} IS NOT DISTINCT FROM ${p(after[j], k.type)}`);
+      terms.push(`${key.expr} ${key.descending ? '<' : '>'} ${p(after[i], key.type)}`);
+      return `(${terms.join(' AND ')})`;
+    });
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  const select = keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+  const order = keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ');
+  const sql = `SELECT c.*, ${select} FROM cases c${joins} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit, 'int')}`;
+  return { count, page: { sql, params }, keys: keys.length };
+}
+
+const toDelivery = (r: Row): EventDelivery => ({
+  sinkId: r.sink_id,
+  eventSeq: Number(r.event_seq),
+  eventId: r.event_id,
+  domainId: r.domain_id,
+  caseId: r.case_id,
+  createdTime: r.created_time,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: Number(r.next_attempt_at),
+  lastError: r.last_error,
+});
 
 const toResource = <T>(r: Row): ResourceRecord<T> => ({
   kind: r.kind,
@@ -187,8 +350,9 @@ export interface PgOptions {
   maxConnections?: number;
 }
 
-/** The lock every opencases process takes around its migrations; any constant unique to opencases works. */
+/** Advisory lock keys: around migrations, and around outbox inserts; any constants unique to opencases work. */
 const MIGRATION_LOCK = 0x6f63_6173; // "ocas"
+const OUTBOX_LOCK = 0x6f63_6f62; // "ocob"
 
 export class PgStore implements Store {
   private constructor(readonly pool: pg.Pool) {}
@@ -329,6 +493,7 @@ function makeTx(client: pg.PoolClient): Tx {
   async function upsertValues(domainId: string, caseId: string, fields: CaseRecord['fields'], fieldIds: string[]) {
     const ids: string[] = [];
     const s: (string | null)[] = [];
+    const sl: (string | null)[] = [];
     const n: (number | null)[] = [];
     const cleared: string[] = [];
     for (const fieldId of fieldIds) {
@@ -340,9 +505,10 @@ function makeTx(client: pg.PoolClient): Tx {
       }
       ids.push(fieldId);
       s.push(iv.s);
+      sl.push(iv.s === null ? null : iv.s.toLowerCase());
       n.push(iv.n);
     }
-    if (ids.length) await q(SQL.upsertValues, [domainId, caseId, ids, s, n]);
+    if (ids.length) await q(SQL.upsertValues, [domainId, caseId, ids, s, sl, n]);
     return cleared;
   }
 
@@ -460,6 +626,62 @@ function makeTx(client: pg.PoolClient): Tx {
     },
     async countRelatedItems(domainId, caseId, type) {
       return (await one(type ? SQL.countRelatedItemsOfType : SQL.countRelatedItems, type ? [domainId, caseId, type] : [domainId, caseId]))!.n;
+    },
+    async searchRelatedItems(query) {
+      const { sql, params } = searchRelatedItemsSql(query);
+      return (await q(sql, params)).map(toRelatedItem);
+    },
+    async listCasesForContact(domainId, contactArn, afterCaseId, limit) {
+      return (await q(SQL.listCasesForContact, [domainId, contactArn, afterCaseId, limit])).map((r) => ({ caseId: r.case_id, templateId: r.template_id }));
+    },
+
+    async searchCases(query) {
+      const { count, page, keys } = searchCasesSql(query);
+      const totalCount: number = (await one(count.sql, count.params))!.n;
+      if (totalCount === 0) return { totalCount, hits: [] };
+      const rows = await q(page.sql, page.params);
+      return {
+        totalCount,
+        hits: rows.map((r) => ({
+          record: toCase(r),
+          // The last key, the bigint creation order, arrives as a string; positions carry it as a number.
+          position: Array.from({ length: keys }, (_, i) => (i === keys - 1 ? Number(r[`k${i}`]) : r[`k${i}`])) as CaseSearchPosition,
+        })),
+      };
+    },
+
+    async insertOutboxEvent(e) {
+      await q(SQL.lockOutbox, [OUTBOX_LOCK]);
+      await q(SQL.insertOutboxEvent, [e.eventId, e.domainId, e.caseId, e.createdTime, e.payload]);
+    },
+    async fanOutEvents(sinkId) {
+      await q(SQL.registerSink, [sinkId]);
+      await q(SQL.fanOutEvents, [sinkId]);
+      await q(SQL.advanceSink, [sinkId]);
+      return Number((await one(SQL.getSinkCursor, [sinkId]))!.cursor);
+    },
+    async claimDeliveries(sinkId, now, leaseUntil, limit) {
+      const rows = (await q(SQL.claimableDeliveries, [sinkId, now, limit])).map(toDelivery);
+      if (rows.length) await q(SQL.leaseDeliveries, [leaseUntil, sinkId, rows.map((d) => d.eventSeq)]);
+      return rows;
+    },
+    async completeDelivery(sinkId, eventSeq) {
+      await q(SQL.completeDelivery, [sinkId, eventSeq]);
+    },
+    async failDelivery(sinkId, eventSeq, f) {
+      await q(SQL.failDelivery, [sinkId, eventSeq, f.attempts, f.nextAttemptAt, f.dead ? 'dead' : 'pending', f.error]);
+    },
+    async listDeadDeliveries() {
+      return (await q(SQL.listDeadDeliveries, [])).map(toDelivery);
+    },
+    async requeueDeadDeliveries(eventIds) {
+      return (await client.query(eventIds ? SQL.requeueDeadOfEvents : SQL.requeueAllDead, eventIds ? [pgText(eventIds)] : [])).rowCount ?? 0;
+    },
+    async discardDeadDeliveries(eventIds) {
+      return (await client.query(eventIds ? SQL.discardDeadOfEvents : SQL.discardAllDead, eventIds ? [pgText(eventIds)] : [])).rowCount ?? 0;
+    },
+    async pruneOutbox(uptoSeq) {
+      await q(SQL.pruneOutbox, [uptoSeq]);
     },
   };
 }
