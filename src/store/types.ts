@@ -227,9 +227,15 @@ export interface Tx {
 }
 
 export interface Store {
-  /** Runs fn in one write transaction: all of its writes commit together or none do. */
+  /**
+   * Runs fn in one write transaction: all of its writes commit together or none do. Write transactions behave as
+   * if run one at a time, also across processes sharing one PostgreSQL database. fn must be re-runnable: the
+   * PostgreSQL store runs it again from the start, on a fresh transaction, when it conflicted with a concurrent
+   * one, so fn must not act outside tx (send, publish, mutate shared state) and must not keep results of a
+   * previous run; what it computes from tx is computed anew each time.
+   */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Runs fn against one consistent snapshot. */
+  /** Runs fn against one consistent snapshot; fn only reads (the PostgreSQL store refuses writes here). */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
