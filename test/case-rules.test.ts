@@ -446,6 +446,17 @@ describe('case rule enforcement (--enforce-case-rules)', () => {
     await t.client.send(new DeleteCaseRuleCommand({ domainId: x.domainId, caseRuleId: vipAlways }));
     await x.createCase([]);
   });
+  test('a rule on a field deleted since is no longer demanded', async () => {
+    const extra = await field(t.client, x.domainId, 'Extra', 'Text');
+    const extraAlways = (await t.client.send(new CreateCaseRuleCommand({ domainId: x.domainId, name: 'extra-always', rule: required([], true) }))).caseRuleId!;
+    const current = await t.client.send(new GetTemplateCommand({ domainId: x.domainId, templateId: x.templateId }));
+    await t.client.send(
+      new UpdateTemplateCommand({ domainId: x.domainId, templateId: x.templateId, rules: [...current.rules!.filter((r) => Object.values(x.rules).includes(r.caseRuleId!)), { caseRuleId: extraAlways, fieldId: extra }] }),
+    );
+    await assertValidation(x.createCase([]), /extra-always/);
+    await t.client.send(new DeleteFieldCommand({ domainId: x.domainId, fieldId: extra }));
+    await x.createCase([]);
+  });
 });
 
 describe('case rules without --enforce-case-rules', () => {

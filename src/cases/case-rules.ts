@@ -370,6 +370,20 @@ export async function loadTemplateRules(tx: Tx, domainId: string, links: Templat
 }
 
 /**
+ * The links whose target field (the link's field, or a field-option rule's child) is not deleted: a deleted field
+ * cannot receive values any more, so it cannot be demanded or restricted (GetTemplate hides those links too).
+ */
+async function linksToLiveFields(tx: Tx, domainId: string, links: TemplateRule[], rules: ReadonlyMap<string, CaseRuleDetails>): Promise<TemplateRule[]> {
+  const live: TemplateRule[] = [];
+  for (const link of links) {
+    const target = rules.get(link.caseRuleId)?.fieldOptions?.childFieldId ?? link.fieldId;
+    const field = target === undefined ? undefined : await tx.getResource<FieldData>('field', domainId, target);
+    if (field && !field.deleted) live.push(link);
+  }
+  return live;
+}
+
+/**
  * Throws a ValidationException when the case's values after a change break a rule of its template: a field the
  * rules require is empty, or a child value lies outside what its parent's value allows. For an update (`before`
  * given) only violations the change introduces count, so a case that broke a rule added later can still receive
@@ -382,10 +396,10 @@ export async function enforceCaseRules(
   after: Record<string, FieldValueUnion>,
   before?: Record<string, FieldValueUnion>,
 ): Promise<void> {
-  const links = template.rules ?? [];
-  if (links.length === 0) return;
-  const docs = await loadTemplateRules(tx, domainId, links);
+  if (!template.rules?.length) return;
+  const docs = await loadTemplateRules(tx, domainId, template.rules);
   const details = new Map([...docs].map(([id, d]) => [id, d.rule] as const));
+  const links = await linksToLiveFields(tx, domainId, template.rules, details);
   const check = (values: Record<string, FieldValueUnion>) => caseRuleViolations(evaluateCaseRules(links, details, values), values);
   const key = (v: CaseRuleViolation) => `${v.kind}/${v.fieldId}/${v.value ?? ''}`;
   const existing = new Set(before ? check(before).map(key) : []);
