@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { DEFAULT_QUOTAS, type Quotas } from './context.js';
+import { EVENT_SERVE_OPTIONS, EVENT_SERVE_USAGE, EVENTS_USAGE, eventStreamOptions, eventsCommand } from './events/cli.js';
 
 const USAGE = `Usage: opencases serve [options]
+       opencases events <dead | requeue | discard> [options]   (opencases events --help)
 
 Options (environment variable in brackets):
   --port N                 port to listen on, default 4590 [PORT]
@@ -18,8 +20,9 @@ Options (environment variable in brackets):
   --enforce-case-rules     enforce case rules on CreateCase/UpdateCase [OPENCASES_ENFORCE_CASE_RULES=1]
   --quota NAME=N           change a quota, repeatable, e.g. domainsPerAccount=20 [OPENCASES_QUOTAS=a=1,b=2]
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent; default info [OPENCASES_LOG_LEVEL]
-  -h, --help               this text
-`;
+${EVENT_SERVE_USAGE}  -h, --help               this text
+
+${EVENTS_USAGE}`;
 
 function fail(message: string): never {
   process.stderr.write(`opencases: ${message}\n`);
@@ -53,6 +56,7 @@ async function serve(argv: string[]) {
       'enforce-case-rules': { type: 'boolean' },
       quota: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
+      ...EVENT_SERVE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -76,6 +80,7 @@ async function serve(argv: string[]) {
     enforceCaseRules: values['enforce-case-rules'] ?? env.OPENCASES_ENFORCE_CASE_RULES === '1',
     quotas: parseQuotas(quotaSpecs),
     logLevel: values['log-level'] ?? env.OPENCASES_LOG_LEVEL ?? 'info',
+    events: eventStreamOptions(values, env),
   });
   const stop = async () => {
     await server.close();
@@ -90,6 +95,8 @@ async function main() {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'events':
+      return eventsCommand(rest);
     case undefined:
     case '-h':
     case '--help':

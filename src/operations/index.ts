@@ -39,6 +39,8 @@ import { updateCaseRule } from './case-rule/updateCaseRule.js';
 import { deleteCaseRule } from './case-rule/deleteCaseRule.js';
 import { batchGetCaseRule } from './case-rule/batchGetCaseRule.js';
 import { listCaseRules } from './case-rule/listCaseRules.js';
+import { putCaseEventConfiguration } from './event-config/putCaseEventConfiguration.js';
+import { getCaseEventConfiguration } from './event-config/getCaseEventConfiguration.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
@@ -61,7 +63,7 @@ export const handlers: Handlers = {
   DeleteTemplate: deleteTemplate,
   GetCase: getCase,
   GetCaseAuditEvents: getCaseAuditEvents,
-  GetCaseEventConfiguration: notImplemented('GetCaseEventConfiguration'),
+  GetCaseEventConfiguration: getCaseEventConfiguration,
   GetDomain: getDomain,
   GetLayout: getLayout,
   GetTemplate: getTemplate,
@@ -73,7 +75,7 @@ export const handlers: Handlers = {
   ListLayouts: listLayouts,
   ListTagsForResource: listTagsForResource,
   ListTemplates: listTemplates,
-  PutCaseEventConfiguration: notImplemented('PutCaseEventConfiguration'),
+  PutCaseEventConfiguration: putCaseEventConfiguration,
   SearchAllRelatedItems: searchAllRelatedItems,
   SearchCases: notImplemented('SearchCases'),
   SearchRelatedItems: searchRelatedItems,

@@ -7,6 +7,7 @@ import { caseArn } from '../../cases/arn.js';
 import { requireDomain, type TemplateData } from '../../cases/records.js';
 import { appendAuditEvent, buildAuditEvent, initialFields } from '../../cases/audit.js';
 import { applyValues, checkCase, checkPerformedBy, checkRequestedValues, stampServerValues } from '../../cases/case-writes.js';
+import { emitCaseEvent } from '../../events/outbox.js';
 
 /** How long a clientToken keeps answering with the case it created. */
 export const IDEMPOTENCY_WINDOW_MS = 8 * 60 * 60 * 1000;
@@ -44,7 +45,7 @@ export const createCase: Handler<'CreateCase'> = async (input, ctx) => {
     await checkCase({ tx, ctx, domainId, template, after: values, requested });
 
     const tags = caseTags(template, input.tags, ctx.quotas.tagsPerResource);
-    await tx.insertCase({
+    const record = {
       domainId,
       caseId,
       templateId: template.templateId,
@@ -53,9 +54,11 @@ export const createCase: Handler<'CreateCase'> = async (input, ctx) => {
       lastUpdatedTime: performedTime,
       fields: values,
       tags,
-    });
+    };
+    await tx.insertCase(record);
     const event = buildAuditEvent(ctx, { type: 'Case.Created', performedTime, fields: initialFields(values), user: input.performedBy });
     await appendAuditEvent(tx, domainId, caseId, event);
+    await emitCaseEvent(tx, ctx, { eventType: 'CASE.CREATED', record, changedFieldIds: Object.keys(values), performedBy: input.performedBy });
     if (token) await tx.putIdempotency({ domainId, token, requestHash, caseId, createdTime: performedTime });
     return caseId;
   });

@@ -11,6 +11,7 @@ import {
   requireCase,
   stampServerValues,
 } from '../../cases/case-writes.js';
+import { emitCaseEvent } from '../../events/outbox.js';
 import { trackSlas } from '../../cases/sla.js';
 
 /** Fields stamped on every change; performedTime and performedBy of the event already say the same. */
@@ -42,6 +43,12 @@ export const updateCase: Handler<'UpdateCase'> = async (input, ctx) => {
     const audited = [...new Set([...requested.keys(), ...stamped])].filter((id) => !NOT_AUDITED.has(id));
     const fields = changedFields(before, after, audited);
     await appendAuditEvent(tx, domainId, record.caseId, buildAuditEvent(ctx, { type: 'Case.Updated', performedTime, fields, user: input.performedBy }));
+    await emitCaseEvent(tx, ctx, {
+      eventType: 'CASE.UPDATED',
+      record: { ...record, lastUpdatedTime: performedTime, fields: after },
+      changedFieldIds: stamped,
+      performedBy: input.performedBy,
+    });
   });
   return {};
 };
