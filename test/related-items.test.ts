@@ -22,10 +22,9 @@ import {
 } from '@aws-sdk/client-connectcases';
 import { assertNotFound, assertQuota, assertValidation, clientFor, startTestServer, type TestServer } from './helpers.js';
 import { USER_A, USER_B, caseFixture, fv, str, type CaseFixture } from './support/cases-fixture.js';
+import { INSTANCE_ARN, contactArn, fileArn } from './support/related-items-fixture.js';
 
-const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
-export const contactArn = (n: number) => `${INSTANCE}/contact/00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
-export const fileArn = (n: number) => `${INSTANCE}/file/f0000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+const INSTANCE = INSTANCE_ARN;
 
 describe('related items', () => {
   let t: TestServer;
