@@ -5,12 +5,15 @@ import {
   CreateCaseCommand,
   CreateDomainCommand,
   CreateFieldCommand,
+  CreateRelatedItemCommand,
   CreateTemplateCommand,
+  DeleteRelatedItemCommand,
   DeleteCaseCommand,
   DeleteFieldCommand,
   GetCaseEventConfigurationCommand,
   PutCaseEventConfigurationCommand,
   UpdateCaseCommand,
+  UpdateRelatedItemCommand,
   type ConnectCasesClient,
 } from '@aws-sdk/client-connectcases';
 import { assertNotFound, assertValidation, startTestServer, uniqueName, type TestServer } from './helpers.js';
@@ -177,6 +180,50 @@ describe('case events through a webhook', () => {
     const marker = await createCase(t.client, other, 'marker');
     const rest = (await receiver.waitFor(before + 2)).slice(before + 1);
     assert.deepEqual(rest.map((r) => r.json.detail.case.caseId), [marker]);
+  });
+
+  test('RELATED_ITEM.CREATED, UPDATED and DELETED carry the item, with its content only when asked', async () => {
+    const d = await domainWithFields(t.client);
+    await t.client.send(
+      new PutCaseEventConfigurationCommand({ domainId: d.domainId, eventBridge: { enabled: true, includedData: { relatedItemData: { includeContent: true } } } }),
+    );
+    const before = receiver.received.length;
+    const caseId = await createCase(t.client, d, 'with comments');
+    await receiver.waitFor(before + 1);
+    const start = before + 1;
+    const base = { domainId: d.domainId, caseId };
+    const { relatedItemId } = await t.client.send(
+      new CreateRelatedItemCommand({ ...base, type: 'Comment', content: { comment: { body: 'first', contentType: 'Text/Plain' } }, performedBy: { userArn: USER } }),
+    );
+    await t.client.send(new UpdateRelatedItemCommand({ ...base, relatedItemId, content: { comment: { body: 'edited', contentType: 'Text/Plain' } } }));
+    await t.client.send(new DeleteRelatedItemCommand({ ...base, relatedItemId }));
+    // Content off: the next item's event names it without its content.
+    await t.client.send(new PutCaseEventConfigurationCommand({ domainId: d.domainId, eventBridge: { enabled: true } }));
+    const second = await t.client.send(new CreateRelatedItemCommand({ ...base, type: 'Comment', content: { comment: { body: 'hidden', contentType: 'Text/Plain' } } }));
+
+    const got = (await receiver.waitFor(start + 4)).slice(start).map((r) => r.json);
+    assert.deepEqual(
+      got.map((e) => e.detail.eventType),
+      ['RELATED_ITEM.CREATED', 'RELATED_ITEM.UPDATED', 'RELATED_ITEM.DELETED', 'RELATED_ITEM.CREATED'],
+    );
+    const domainArn = `arn:aws:cases:us-east-1:000000000000:domain/${d.domainId}`;
+    const [created, updated, deleted, plain] = got;
+    for (const e of [created, updated, deleted]) {
+      assert.equal(e.source, 'aws.cases');
+      assert.deepEqual(e.resources, [domainArn, `${domainArn}/case/${caseId}/related-item/${relatedItemId}`]);
+      assert.equal(e.detail.relatedItem.relatedItemType, 'Comment');
+      assert.equal(e.detail.relatedItem.relatedItemId, relatedItemId);
+      assert.equal(e.detail.relatedItem.caseId, caseId);
+      assert.ok(!Number.isNaN(Date.parse(e.detail.relatedItem.createdDateTime)));
+      assert.equal(e.detail.case, undefined);
+    }
+    assert.deepEqual(created.detail.relatedItem.comment, { body: 'first', contentType: 'Text/Plain' });
+    assert.deepEqual(created.detail.performedBy.user, { userArn: USER });
+    assert.deepEqual(updated.detail.relatedItem.comment, { body: 'edited', contentType: 'Text/Plain' });
+    assert.equal(updated.detail.performedBy.user, undefined);
+    assert.deepEqual(deleted.detail.relatedItem.comment, { body: 'edited', contentType: 'Text/Plain' });
+    assert.deepEqual(Object.keys(plain.detail.relatedItem).sort(), ['caseId', 'createdDateTime', 'relatedItemId', 'relatedItemType']);
+    assert.equal(plain.detail.relatedItem.relatedItemId, second.relatedItemId);
   });
 
   test('every webhook request carries an HMAC-SHA256 signature of its body', async () => {

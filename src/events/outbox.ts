@@ -7,6 +7,7 @@ import type { UserUnion } from '../../model/types.js';
 import type { Context } from '../context.js';
 import type { Tx } from '../store/types.js';
 import type { FieldData } from '../cases/records.js';
+import { servedContent } from '../cases/related-items.js';
 import { loadEventConfig } from './config.js';
 import {
   buildCaseEvent,
@@ -74,7 +75,7 @@ export async function emitCaseEvent(tx: Tx, ctx: EmitContext, e: EmitCaseEvent):
 }
 
 export interface EmitRelatedItemEvent extends RelatedItemEventInput {
-  /** Defaults to the item's own performedBy. */
+  /** Who made this change (the request's performedBy); DeleteRelatedItem has none. */
   performedBy?: UserUnion;
 }
 
@@ -83,7 +84,8 @@ export async function emitRelatedItemEvent(tx: Tx, ctx: EmitContext, e: EmitRela
   const { eventBridge } = await loadEventConfig(tx, e.item.domainId);
   if (!eventBridge.enabled) return;
   const includeContent = eventBridge.includedData?.relatedItemData?.includeContent === true;
-  const performedBy = e.performedBy ?? (e.item.performedBy as UserUnion | undefined);
-  const event = buildRelatedItemEvent(origin(ctx, performedBy), e, includeContent);
+  const o = origin(ctx, e.performedBy);
+  // Content as SearchRelatedItems serves it (an SLA's status as of the change), not as stored.
+  const event = buildRelatedItemEvent(o, { ...e, item: { ...e.item, content: servedContent(e.item, o.changeTime) as Record<string, unknown> } }, includeContent);
   await insert(tx, e.item.domainId, e.item.caseId, event);
 }

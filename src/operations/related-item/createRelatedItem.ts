@@ -7,6 +7,7 @@ import { relatedItemArn } from '../../cases/arn.js';
 import { requireDomain } from '../../cases/records.js';
 import { checkPerformedBy, requireCase } from '../../cases/case-writes.js';
 import { appendAuditEvent, buildAuditEvent } from '../../cases/audit.js';
+import { emitRelatedItemEvent } from '../../events/outbox.js';
 import { checkNewContent, createdAuditFields } from '../../cases/related-items.js';
 import { listSlas, refreshNextSlaBreach } from '../../cases/sla.js';
 
@@ -40,6 +41,7 @@ export const createRelatedItem: Handler<'CreateRelatedItem'> = async (input, ctx
       user: input.performedBy,
     });
     await appendAuditEvent(tx, domainId, record.caseId, event);
+    await emitRelatedItemEvent(tx, ctx, { eventType: 'RELATED_ITEM.CREATED', item, performedBy: input.performedBy });
     return { relatedItemId, relatedItemArn: relatedItemArn(ctx.region, ctx.accountId, domainId, record.caseId, relatedItemId) };
   });
 };

@@ -4,6 +4,7 @@ import { ValidationException, notFound } from '../../protocol/errors.js';
 import { requireDomain } from '../../cases/records.js';
 import { requireCase } from '../../cases/case-writes.js';
 import { appendAuditEvent, buildAuditEvent } from '../../cases/audit.js';
+import { emitRelatedItemEvent } from '../../events/outbox.js';
 import { deletedAuditFields } from '../../cases/related-items.js';
 import { listSlas, refreshNextSlaBreach } from '../../cases/sla.js';
 
@@ -26,6 +27,8 @@ export const deleteRelatedItem: Handler<'DeleteRelatedItem'> = async (input, ctx
       fields: deletedAuditFields(item),
     });
     await appendAuditEvent(tx, domainId, record.caseId, event);
+    // The item as it was when deleted.
+    await emitRelatedItemEvent(tx, ctx, { eventType: 'RELATED_ITEM.DELETED', item });
   });
   return {};
 };

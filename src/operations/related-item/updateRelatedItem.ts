@@ -5,6 +5,7 @@ import { relatedItemArn } from '../../cases/arn.js';
 import { requireDomain } from '../../cases/records.js';
 import { checkPerformedBy, requireCase } from '../../cases/case-writes.js';
 import { appendAuditEvent, buildAuditEvent } from '../../cases/audit.js';
+import { emitRelatedItemEvent } from '../../events/outbox.js';
 import { checkCustomFields, servedContent, updatedAuditFields } from '../../cases/related-items.js';
 
 /** Comments and Custom items can be updated; a Custom update replaces the whole set of fields. */
@@ -40,6 +41,7 @@ export const updateRelatedItem: Handler<'UpdateRelatedItem'> = async (input, ctx
         user: input.performedBy,
       });
       await appendAuditEvent(tx, domainId, record.caseId, event);
+      await emitRelatedItemEvent(tx, ctx, { eventType: 'RELATED_ITEM.UPDATED', item: updated, performedBy: input.performedBy });
     }
     return {
       relatedItemId: item.relatedItemId,
