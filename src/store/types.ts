@@ -63,7 +63,8 @@ export interface RelatedItemRecord {
   relatedItemId: string;
   type: string;
   associationTime: string;
-  /** The RelatedItemContent union as served (comment, contact, file, sla, connectCase, custom). */
+  /** The RelatedItemContent union as served (comment, contact, file, sla, connectCase, custom), except that an
+   * SLA has no `status`: it depends on the time of reading (servedContent in src/cases/related-items.ts adds it). */
   content: Record<string, unknown>;
   performedBy?: Record<string, unknown>;
   /** Contact ARN, file ARN, linked case id or SLA name: the value the type's search filter matches. */
