@@ -13,6 +13,10 @@ export class Receiver {
   port = 0;
   /** Answer with this status instead of 200 (e.g. 503 to refuse). */
   status = 200;
+  /** Take requests and never answer them (a receiver that hangs mid-delivery). */
+  hang = false;
+  /** Requests taken while hanging. */
+  hung = 0;
   private server: Server | undefined;
   private waiters: (() => void)[] = [];
 
@@ -21,6 +25,10 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
+        if (this.hang) {
+          this.hung++;
+          return;
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         if (this.status >= 200 && this.status < 300) {
           this.received.push({ headers: req.headers, body, json: JSON.parse(body) });
@@ -35,6 +43,12 @@ export class Receiver {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
+  }
+
+  /** Stops hanging: the requests held so far are cut off, later ones are answered. */
+  release(): void {
+    this.hang = false;
+    this.server?.closeAllConnections();
   }
 
   /** Closes the port: connections are refused until start() again. */
