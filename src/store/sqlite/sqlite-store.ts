@@ -240,6 +240,8 @@ const relatedParams = (r: RelatedItemRecord) => ({
 export interface SqliteOptions {
   /** A directory for `opencases.db`, or `:memory:`. */
   dataDir: string;
+  /** Called with every statement SQLite executes (bench/api.ts counts them per operation). */
+  verbose?: (sql: string) => void;
 }
 
 export class SqliteStore implements Store {
@@ -249,11 +251,13 @@ export class SqliteStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: SqliteOptions) {
+    // better-sqlite3 calls `verbose` with the statement's SQL text; its typings only say `unknown`.
+    const options = { verbose: opts.verbose as Database.Options['verbose'] };
     if (opts.dataDir === ':memory:') {
-      this.db = new Database(':memory:');
+      this.db = new Database(':memory:', options);
     } else {
       mkdirSync(opts.dataDir, { recursive: true });
-      this.db = new Database(join(opts.dataDir, 'opencases.db'));
+      this.db = new Database(join(opts.dataDir, 'opencases.db'), options);
       this.db.pragma('journal_mode = WAL');
     }
     this.db.pragma('synchronous = FULL');

@@ -1,0 +1,377 @@
+/**
+ * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
+ *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
+ *
+ * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
+ *    a copy. bench/ceiling.ts gets a copy of the same cases.
+ * 2. Counts the SQLite statements opencases executes per operation (better-sqlite3's `verbose` hook on an
+ *    in-process server over the copy) and hands those counts to the ceiling server.
+ * 3. Starts `opencases serve` in strict mode (a credentials file: every request's SigV4 signature is verified)
+ *    and the ceiling server, each as a process of its own, and drives each workload against both in turn from
+ *    a third process (bench/load.ts) at a fixed concurrency. The load generator signs its requests before the
+ *    timed part; see bench/load.ts.
+ * 4. Prints requests/s, p50 and p99 per workload for both, the ratio, and the server's peak RSS. With
+ *    --profile the opencases server runs under `node --cpu-prof` and the top of its profile is printed.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { startServer } from '../src/server.js';
+import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
+import { MIX, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OPERATIONS: Operation[] = ['CreateCase', 'GetCase', 'UpdateCase', 'SearchCases'];
+const WORKLOADS: Workload[] = ['CreateCase', 'GetCase', 'UpdateCase', 'Mixed'];
+/** The seeded domain belongs to this account (bench/seed.ts creates it in dev mode with it as access key). */
+const ACCOUNT = '111122223333';
+const CREDENTIAL = { accessKeyId: 'AKIDOPENCASESBENCH', secretAccessKey: 'opencases-bench-secret-key', accountId: ACCOUNT };
+
+const { values: args } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    dir: { type: 'string', default: '/tmp/opencases-bench-api' },
+    profile: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const CASES = Number(args.cases);
+const CONCURRENCY = Number(args.concurrency);
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const DIR = resolve(args.dir!);
+const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
+for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
+
+/** What bench/seed.ts writes to DIR/bench-domain.json (the parts used here). */
+interface BenchManifest {
+  domainId: string;
+  templateId: string;
+  cases: number;
+  fields: Record<string, string>;
+}
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+function node(script: string, argv: string[], opts: { execArgv?: string[]; stdout?: 'inherit' | number } = {}): ChildProcess {
+  return spawn(process.execPath, [...(opts.execArgv ?? []), '--import', 'tsx', script, ...argv], {
+    cwd: ROOT,
+    stdio: ['ignore', opts.stdout ?? 'inherit', 'inherit'],
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(endpoint: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before answering`);
+    try {
+      if ((await fetch(`${endpoint}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${endpoint} did not answer /health within 60 s`);
+}
+
+/** Seeds once per case count (bench/seed.ts) and prepares the ceiling's copy of the same cases. */
+async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; manifest: BenchManifest }> {
+  const seedDir = join(DIR, `seed-${CASES}`);
+  const ceilingSeedDir = join(DIR, `ceiling-seed-${CASES}`);
+  const manifestFile = join(seedDir, 'bench-domain.json');
+  if (!existsSync(manifestFile)) {
+    rmSync(seedDir, { recursive: true, force: true });
+    log(`seeding ${CASES} cases into ${seedDir} (once; later runs reuse it)`);
+    const code = await exited(node('bench/seed.ts', ['--cases', String(CASES), '--data-dir', seedDir]));
+    if (code !== 0) throw new Error(`bench/seed.ts failed with code ${code}`);
+  }
+  if (!existsSync(ceilingFile(ceilingSeedDir))) {
+    log('copying the seeded cases for the ceiling server');
+    rmSync(ceilingSeedDir, { recursive: true, force: true });
+    prepareCeilingData(ceilingSeedDir, join(seedDir, 'opencases.db'));
+  }
+  return { seedDir, ceilingSeedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
+}
+
+function copyDb(from: string, to: string, file: string) {
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  copyFileSync(join(from, file), join(to, file));
+}
+
+function sampleCaseIds(dbFile: string, domainId: string, n: number): string[] {
+  const db = new Database(dbFile, { readonly: true });
+  const ids = (db.prepare('SELECT case_id FROM cases WHERE domain_id = ? ORDER BY random() LIMIT ?').all(domainId, n) as { case_id: string }[]).map(
+    (r) => r.case_id,
+  );
+  db.close();
+  return ids;
+}
+
+/** Normalises a traced statement (literals → ?) so that the statements of an operation can be listed by kind. */
+const statementKind = (sql: string) =>
+  sql
+    .replace(/'(?:[^']|'')*'(\/\*[^*]*\*\/)?/g, '?')
+    .replace(/\b\d+(\.\d+)?\b/g, '?')
+    .replace(/\s+/g, ' ')
+    .slice(0, 90);
+
+/**
+ * Runs each operation a few times on an in-process server whose store traces every statement, and returns
+ * per operation the transaction kind and the reads and writes per request.
+ */
+async function countStatements(dataDir: string, credentialsFile: string, target: Omit<Target, 'endpoint'>): Promise<{ plan: CeilingPlan; listing: string[] }> {
+  let trace: string[] = [];
+  const store = new SqliteStore({ dataDir, verbose: (sql) => trace.push(sql) });
+  const server = await startServer({ store, credentialsFile, port: 0, logLevel: 'silent' });
+  const t: Target = { ...target, endpoint: server.endpoint };
+  const bodies = requestBodies(t, prng(7));
+  const sign = signer(t);
+  const endpoint = new URL(t.endpoint);
+  const plan = {} as CeilingPlan;
+  const listing: string[] = [];
+  const rounds = 20;
+  for (const op of OPERATIONS) {
+    trace = [];
+    for (let i = 0; i < rounds; i++) {
+      const r = await send(endpoint, undefined, await sign(op, bodies[op]()));
+      if (r.status !== 200) log(`  ${op} answers ${r.status}: ${r.body.slice(0, 200)}`);
+    }
+    const begins = trace.filter((s) => s.startsWith('BEGIN'));
+    const body = trace.filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(s));
+    const reads = body.filter((s) => /^\s*SELECT/i.test(s)).length;
+    const p: StatementPlan = {
+      begin: begins.some((b) => b.includes('IMMEDIATE')) ? 'BEGIN IMMEDIATE' : 'BEGIN',
+      reads: Math.round(reads / rounds),
+      writes: Math.round((body.length - reads) / rounds),
+    };
+    plan[op] = p;
+    const kinds = new Map<string, number>();
+    for (const s of body) kinds.set(statementKind(s), (kinds.get(statementKind(s)) ?? 0) + 1);
+    listing.push(`${op}: ${p.begin}, ${p.reads} reads, ${p.writes} writes, COMMIT (${(trace.length / rounds).toFixed(1)} statements per request)`);
+    for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1])) listing.push(`    ${(n / rounds).toFixed(1).padStart(5)} × ${k}`);
+  }
+  await server.close();
+  await store.close();
+  return { plan, listing };
+}
+
+/** Peak resident set size of a process, sampled every 250 ms while `during` runs. */
+async function peakRss<T>(pid: number, during: Promise<T>): Promise<{ result: T; rssMb: number }> {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      peak = Math.max(peak, kb);
+    } catch {
+      // the process is gone
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 250);
+  try {
+    const result = await during;
+    sample();
+    return { result, rssMb: peak / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function runLoadProcess(job: LoadJob, label: string): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(ROOT, 'bench/load.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT });
+    child.on('message', (m: { progress?: string; result?: LoadResult; error?: string }) => {
+      if (m.progress) log(`  [${label}] ${m.progress}`);
+      if (m.result) resolve(m.result);
+      if (m.error) reject(new Error(m.error));
+    });
+    child.once('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with code ${code}`)));
+    child.send(job);
+  });
+}
+
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+
+interface Row {
+  workload: Workload;
+  statements: string;
+  opencases: LoadResult;
+  ceiling: LoadResult;
+  rssMb: number;
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| workload | statements/request | opencases req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio | server RSS MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.workload} | ${r.statements} | ${Math.round(r.opencases.perSecond)} | ${ms(r.opencases.p50)} | ${ms(r.opencases.p99)} | ` +
+        `${Math.round(r.ceiling.perSecond)} | ${ms(r.ceiling.p50)} | ${ms(r.ceiling.p99)} | ` +
+        `${((100 * r.opencases.perSecond) / r.ceiling.perSecond).toFixed(0)}% | ${Math.round(r.rssMb)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The top of a V8 CPU profile: self time by function and by area of the code, idle time left out. */
+function profileSummary(file: string): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+    samples: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const hits = new Map<number, number>();
+  for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  let busy = 0;
+  for (const [id, n] of hits) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') continue;
+    busy += n;
+    const where = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+    const name = `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : '(native)'}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + n);
+    byArea.set(area(functionName, where), (byArea.get(area(functionName, where)) ?? 0) + n);
+  }
+  const pct = (n: number) => `${((100 * n) / busy).toFixed(1)}%`;
+  const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+  return [
+    '| area | self time |',
+    '|---|---:|',
+    ...top(byArea, 20).map(([k, n]) => `| ${k} | ${pct(n)} |`),
+    '',
+    '| function | self time |',
+    '|---|---:|',
+    ...top(byFunction, 30).map(([k, n]) => `| \`${k}\` | ${pct(n)} |`),
+  ].join('\n');
+}
+
+function area(functionName: string, where: string): string {
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (functionName === '(program)') return 'V8 / native, unattributed';
+  if (!where) return /^(run|get|all|exec|iterate|pragma|prepare)$/.test(functionName) ? 'SQLite (better-sqlite3 calls: statements, fsync at COMMIT)' : `native: ${functionName}`;
+  if (where.includes('better-sqlite3')) return 'better-sqlite3 JS wrapper';
+  if (where.includes('@smithy') || where.includes('@aws-crypto')) return 'SigV4 verification (@smithy/signature-v4)';
+  if (where.includes('pino') || where.includes('sonic-boom')) return 'request log (pino)';
+  if (where.includes('node_modules/')) return `dependency: ${where.split('node_modules/')[1].split('/').slice(0, 2).join('/')}`;
+  if (where.startsWith('node:')) return /http|_http|net|stream|timers|events/.test(where) ? 'node:http, net, streams' : 'node internals (other)';
+  if (where.startsWith('src/') || where.startsWith('model/')) return where.split('/').slice(0, 2).join('/');
+  return where;
+}
+
+async function main() {
+  mkdirSync(DIR, { recursive: true });
+  const { seedDir, ceilingSeedDir, manifest } = await seeded();
+  const runDir = join(DIR, 'run-opencases');
+  const ceilingDir = join(DIR, 'run-ceiling');
+  copyDb(seedDir, runDir, 'opencases.db');
+  copyDb(ceilingSeedDir, ceilingDir, 'ceiling.db');
+  const credentialsFile = join(DIR, 'credentials.json');
+  writeFileSync(credentialsFile, JSON.stringify({ credentials: [CREDENTIAL] }));
+
+  const base = {
+    region: 'us-east-1',
+    accessKeyId: CREDENTIAL.accessKeyId,
+    secretAccessKey: CREDENTIAL.secretAccessKey,
+    domainId: manifest.domainId,
+    templateId: manifest.templateId,
+    fields: manifest.fields,
+    caseIds: sampleCaseIds(join(runDir, 'opencases.db'), manifest.domainId, 20_000),
+  };
+  log(`counting SQLite statements per operation (${manifest.cases} cases in the domain)`);
+  const { plan, listing } = await countStatements(runDir, credentialsFile, base);
+  for (const line of listing) log(line);
+
+  const [port, ceilingPort] = [await freePort(), await freePort()];
+  const profileDir = join(DIR, 'profile');
+  rmSync(profileDir, { recursive: true, force: true });
+  const opencases = node('src/cli.ts', ['serve', '--port', String(port), '--data-dir', runDir, '--credentials', credentialsFile], {
+    execArgv: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    // The default log level (info, one line per request) is part of the cost; the lines go nowhere.
+    stdout: openSync('/dev/null', 'w'),
+  });
+  const ceiling = node('bench/ceiling.ts', ['--data-dir', ceilingDir, '--port', String(ceilingPort), '--plan', JSON.stringify(plan)]);
+  const endpoints = { opencases: `http://127.0.0.1:${port}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
+  try {
+    await Promise.all([waitForHealth(endpoints.opencases, opencases), waitForHealth(endpoints.ceiling, ceiling)]);
+    const rows: Row[] = [];
+    for (const workload of workloads) {
+      const results = {} as Record<'opencases' | 'ceiling', LoadResult>;
+      let rssMb = 0;
+      for (const server of ['opencases', 'ceiling'] as const) {
+        const job: LoadJob = {
+          target: { ...base, endpoint: endpoints[server] },
+          workload,
+          concurrency: CONCURRENCY,
+          warmupSeconds: WARMUP,
+          seconds: SECONDS,
+          // Enough distinct writes for ~3000 writes/s; a phase that runs out ends early and says so.
+          writePool: workload === 'GetCase' ? 0 : Math.ceil(3000 * (SECONDS + WARMUP) * (workload === 'Mixed' ? 0.35 : 1)),
+          readPool: 5000,
+          seed: WORKLOADS.indexOf(workload) + 1,
+        };
+        const label = `${workload} → ${server}`;
+        log(`${label}: signing, then ${WARMUP} s warm-up and ${SECONDS} s at concurrency ${CONCURRENCY}`);
+        const run = runLoadProcess(job, label);
+        const { result, rssMb: rss } = server === 'opencases' ? await peakRss(opencases.pid!, run) : { result: await run, rssMb: 0 };
+        if (server === 'opencases') rssMb = rss;
+        results[server] = result;
+        log(
+          `  [${label}] ${Math.round(result.perSecond)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms` +
+            `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)`,
+        );
+        for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
+      }
+      const statements =
+        workload === 'Mixed'
+          ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
+          : String(2 + plan[workload].reads + plan[workload].writes);
+      rows.push({ workload, statements, opencases: results.opencases, ceiling: results.ceiling, rssMb });
+    }
+    console.log(`\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling; ${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per phase\n`);
+    console.log(table(rows));
+    console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
+    for (const line of listing) console.log(line);
+    if (args.json) writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, plan, rows }, null, 2));
+  } finally {
+    opencases.kill('SIGTERM');
+    ceiling.kill('SIGTERM');
+    await Promise.all([exited(opencases), exited(ceiling)]);
+  }
+  if (args.profile) {
+    const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+    if (!files.length) throw new Error(`no CPU profile in ${profileDir}`);
+    console.log(`\nCPU profile of the opencases server (${join(profileDir, files[0])}), self time of the busy (non-idle) samples:\n`);
+    console.log(profileSummary(join(profileDir, files[0])));
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
