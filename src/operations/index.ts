@@ -41,6 +41,7 @@ import { batchGetCaseRule } from './case-rule/batchGetCaseRule.js';
 import { listCaseRules } from './case-rule/listCaseRules.js';
 import { putCaseEventConfiguration } from './event-config/putCaseEventConfiguration.js';
 import { getCaseEventConfiguration } from './event-config/getCaseEventConfiguration.js';
+import { searchCases } from './case/searchCases.js';
 
 /** The operation table: every operation of the spec maps to its handler (one file per operation). */
 export const handlers: Handlers = {
@@ -77,7 +78,7 @@ export const handlers: Handlers = {
   ListTemplates: listTemplates,
   PutCaseEventConfiguration: putCaseEventConfiguration,
   SearchAllRelatedItems: searchAllRelatedItems,
-  SearchCases: notImplemented('SearchCases'),
+  SearchCases: searchCases,
   SearchRelatedItems: searchRelatedItems,
   TagResource: tagResource,
   UntagResource: untagResource,

@@ -199,6 +199,8 @@ export interface Tx {
   /** Oldest first by seq. */
   listRelatedItems(query: RelatedItemQuery): Promise<RelatedItemRecord[]>;
   countRelatedItems(domainId: string, caseId: string, type?: string): Promise<number>;
+  /** SearchCases: the matching cases of one page in the requested order, and how many match in all. */
+  searchCases(query: CaseSearch): Promise<CaseSearchResult>;
   searchRelatedItems(query: RelatedItemSearch): Promise<RelatedItemRecord[]>;
   /** Cases of the domain with a Contact related item of this ARN, by case id ascending, after `afterCaseId`. */
   listCasesForContact(domainId: string, contactArn: string, afterCaseId: string, limit: number): Promise<{ caseId: string; templateId: string }[]>;

@@ -118,4 +118,65 @@ export const migrations: string[] = [
   CREATE INDEX event_deliveries_event ON event_deliveries (event_seq);
   CREATE INDEX event_deliveries_dead ON event_deliveries (status) WHERE status = 'dead';
   `,
+  /* case search index (docs/search.md): integer numbers for domains, fields and cases keep the value and tag
+     indexes compact at a million cases; a contentless FTS5 trigram table narrows substring searches.
+     It replaces case_values, whose rows it takes over. */ `
+  -- cases: how many cases the domain has, which decides how a search is planned.
+  CREATE TABLE search_domains (dno INTEGER PRIMARY KEY, domain_id TEXT NOT NULL UNIQUE, cases INTEGER NOT NULL DEFAULT 0) STRICT;
+  CREATE TABLE search_fields (
+    fno INTEGER PRIMARY KEY,
+    dno INTEGER NOT NULL,
+    field_id TEXT NOT NULL,
+    UNIQUE (dno, field_id)
+  ) STRICT;
+  CREATE TABLE search_cases (
+    cno INTEGER PRIMARY KEY,
+    dno INTEGER NOT NULL,
+    case_id TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    UNIQUE (dno, case_id)
+  ) STRICT;
+  CREATE INDEX search_cases_updated ON search_cases (dno, updated, cno);
+  -- s for Text/Url/SingleSelect/DateTime/User values, n for Number and Boolean (0/1).
+  CREATE TABLE search_values (
+    cno INTEGER NOT NULL,
+    fno INTEGER NOT NULL,
+    s TEXT,
+    n REAL,
+    PRIMARY KEY (cno, fno)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX search_values_s ON search_values (fno, s, cno) WHERE s IS NOT NULL;
+  CREATE INDEX search_values_n ON search_values (fno, n, cno) WHERE n IS NOT NULL;
+  CREATE TABLE search_tags (
+    cno INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    dno INTEGER NOT NULL,
+    PRIMARY KEY (cno, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX search_tags_value ON search_tags (dno, key, value, cno);
+  -- detail=none keeps only which cases hold a trigram, not where: queries AND the trigrams of a word, a
+  -- superset that the query then checks against the values themselves.
+  CREATE VIRTUAL TABLE search_text USING fts5(doc, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
+
+  INSERT INTO search_domains (domain_id) SELECT DISTINCT domain_id FROM cases;
+  INSERT INTO search_fields (dno, field_id)
+    SELECT DISTINCT d.dno, v.field_id FROM case_values v JOIN search_domains d ON d.domain_id = v.domain_id;
+  INSERT INTO search_cases (dno, case_id, updated)
+    SELECT d.dno, c.case_id, c.last_updated_time FROM cases c JOIN search_domains d ON d.domain_id = c.domain_id;
+  INSERT INTO search_values (cno, fno, s, n)
+    SELECT sc.cno, f.fno, v.s, v.n FROM case_values v
+    JOIN search_domains d ON d.domain_id = v.domain_id
+    JOIN search_cases sc ON sc.dno = d.dno AND sc.case_id = v.case_id
+    JOIN search_fields f ON f.dno = d.dno AND f.field_id = v.field_id;
+  UPDATE search_domains SET cases = (SELECT count(*) FROM search_cases WHERE dno = search_domains.dno);
+  INSERT INTO search_tags (cno, key, value, dno)
+    SELECT sc.cno, t.key, t.value, sc.dno FROM cases c
+    JOIN search_domains d ON d.domain_id = c.domain_id
+    JOIN search_cases sc ON sc.dno = d.dno AND sc.case_id = c.case_id, json_each(c.tags) t
+    WHERE t.type = 'text';
+  INSERT INTO search_text (rowid, doc)
+    SELECT cno, lower(group_concat(s, char(10))) FROM search_values WHERE s IS NOT NULL GROUP BY cno;
+  DROP TABLE case_values;
+  `,
 ];

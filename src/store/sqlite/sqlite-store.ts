@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrations } from './migrations.js';
+import { SearchIndex } from './search-sql.js';
 import type {
   AuditRecord,
   CaseRecord,
@@ -27,7 +28,7 @@ import type { FieldValueUnion } from '../../../model/types.js';
 
 type Row = Record<string, any>;
 
-/** The typed columns of case_values for one field value; null when the value is not indexed. */
+/** The typed columns of search_values for one field value; null when the value is not indexed. */
 export function indexedValue(v: FieldValueUnion): { s: string | null; n: number | null } | null {
   if (v.stringValue !== undefined) return { s: v.stringValue, n: null };
   if (v.userArnValue !== undefined) return { s: v.userArnValue, n: null };
@@ -53,7 +54,6 @@ const SQL = {
   deleteOptionResources: "DELETE FROM resources WHERE kind = 'fieldOption' AND scope >= ? AND scope < ?",
   deleteDomainTags: 'DELETE FROM tags WHERE arn = ? OR (arn >= ? AND arn < ?)',
   deleteDomainCases: 'DELETE FROM cases WHERE domain_id = ?',
-  deleteDomainValues: 'DELETE FROM case_values WHERE domain_id = ?',
   deleteDomainAudit: 'DELETE FROM audit_events WHERE domain_id = ?',
   deleteDomainIdempotency: 'DELETE FROM idempotency WHERE domain_id = ?',
   deleteDomainRelatedItems: 'DELETE FROM related_items WHERE domain_id = ?',
@@ -68,10 +68,6 @@ const SQL = {
     WHERE domain_id = @domainId AND case_id = @caseId`,
   deleteCase: 'DELETE FROM cases WHERE domain_id = ? AND case_id = ?',
   referenceNumberTaken: 'SELECT 1 FROM cases WHERE domain_id = ? AND reference_number = ?',
-  upsertValue: `INSERT INTO case_values (domain_id, case_id, field_id, s, n) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (domain_id, case_id, field_id) DO UPDATE SET s = excluded.s, n = excluded.n`,
-  deleteValue: 'DELETE FROM case_values WHERE domain_id = ? AND case_id = ? AND field_id = ?',
-  deleteCaseValues: 'DELETE FROM case_values WHERE domain_id = ? AND case_id = ?',
   deleteCaseAudit: 'DELETE FROM audit_events WHERE domain_id = ? AND case_id = ?',
   deleteCaseIdempotency: 'DELETE FROM idempotency WHERE domain_id = ? AND case_id = ?',
   deleteCaseRelatedItems: 'DELETE FROM related_items WHERE domain_id = ? AND case_id = ?',
@@ -248,6 +244,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
   private readonly tx: Tx;
+  /** The case search index (search-sql.ts), kept in the same transactions as the cases. */
+  private readonly search: SearchIndex;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: SqliteOptions) {
@@ -265,6 +263,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
+    this.search = new SearchIndex(this.db);
     this.tx = this.makeTx();
   }
 
@@ -304,6 +303,7 @@ export class SqliteStore implements Store {
       return result;
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.search.forget();
       throw e;
     }
   }
@@ -320,6 +320,7 @@ export class SqliteStore implements Store {
 
   private makeTx(): Tx {
     const st = this.st;
+    const search = this.search;
     const db = this.db;
     return {
       async getMeta(key) {
@@ -354,7 +355,7 @@ export class SqliteStore implements Store {
         st.deleteOptionResources.run(`${domainId}/`, `${domainId}0`);
         st.deleteDomainTags.run(domainArn, `${domainArn}/`, `${domainArn}0`);
         st.deleteDomainCases.run(domainId);
-        st.deleteDomainValues.run(domainId);
+        search.removeDomain(domainId);
         st.deleteDomainAudit.run(domainId);
         st.deleteDomainIdempotency.run(domainId);
         st.deleteDomainRelatedItems.run(domainId);
@@ -370,10 +371,7 @@ export class SqliteStore implements Store {
 
       async insertCase(c) {
         st.insertCase.run(caseParams(c));
-        for (const [fieldId, v] of Object.entries(c.fields)) {
-          const iv = indexedValue(v);
-          if (iv) st.upsertValue.run(c.domainId, c.caseId, fieldId, iv.s, iv.n);
-        }
+        search.indexCase(c);
       },
       async getCase(domainId, caseId) {
         const r = st.getCase.get(domainId, caseId) as Row | undefined;
@@ -381,16 +379,11 @@ export class SqliteStore implements Store {
       },
       async updateCase(c, changedFieldIds) {
         st.updateCase.run(caseParams(c));
-        for (const fieldId of changedFieldIds) {
-          const v = c.fields[fieldId];
-          const iv = v ? indexedValue(v) : null;
-          if (iv) st.upsertValue.run(c.domainId, c.caseId, fieldId, iv.s, iv.n);
-          else st.deleteValue.run(c.domainId, c.caseId, fieldId);
-        }
+        search.reindexCase(c, changedFieldIds);
       },
       async deleteCase(domainId, caseId) {
         st.deleteCase.run(domainId, caseId);
-        st.deleteCaseValues.run(domainId, caseId);
+        search.removeCase(domainId, caseId);
         st.deleteCaseAudit.run(domainId, caseId);
         st.deleteCaseIdempotency.run(domainId, caseId);
         st.deleteCaseRelatedItems.run(domainId, caseId);
@@ -434,6 +427,13 @@ export class SqliteStore implements Store {
       async listRelatedItems(q) {
         const { sql, params } = listRelatedItemsSql(q);
         return (db.prepare(sql).all(...params) as Row[]).map(toRelatedItem);
+      },
+      async searchCases(q) {
+        const { totalCount, hits } = search.search(q);
+        return {
+          totalCount,
+          hits: hits.map((h) => ({ record: toCase(st.getCase.get(q.domainId, h.caseId) as Row), position: h.position })),
+        };
       },
       async countRelatedItems(domainId, caseId, type) {
         const row = (type ? st.countRelatedItemsOfType.get(domainId, caseId, type) : st.countRelatedItems.get(domainId, caseId)) as Row;

@@ -1,0 +1,410 @@
+/**
+ * The SQLite case search index and the SearchCases query builder (docs/search.md explains the design).
+ *
+ * Cases and fields get compact integer numbers (cno, fno) so that the value and tag indexes stay small at a
+ * million cases: an index entry is (fno, value, cno), a few dozen bytes. A contentless FTS5 trigram table
+ * (detail=none: which cases hold a trigram, not where) indexes one lower-cased document per case, its string
+ * values one per line. A substring search ANDs the trigrams of its text to get a small superset of the cases,
+ * then checks the values themselves.
+ *
+ * A query counts its matches first (totalCount is exact), then picks a plan by that count: few matches are
+ * collected from the filter's indexes and sorted ("drive"); many are found by walking the sort order and
+ * probing each case against the filter ("probe"), which stops after one page.
+ */
+import type Database from 'better-sqlite3';
+import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '../types.js';
+import { indexedValue } from './sqlite-store.js';
+
+const SQL = {
+  getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
+  domainSize: 'SELECT cases FROM search_domains WHERE dno = ?',
+  countCase: 'UPDATE search_domains SET cases = cases + ? WHERE dno = ?',
+  addDomain: 'INSERT INTO search_domains (domain_id) VALUES (?)',
+  getField: 'SELECT fno FROM search_fields WHERE dno = ? AND field_id = ?',
+  addField: 'INSERT INTO search_fields (dno, field_id) VALUES (?, ?)',
+  getCase: 'SELECT cno FROM search_cases WHERE dno = ? AND case_id = ?',
+  addCase: 'INSERT INTO search_cases (dno, case_id, updated) VALUES (?, ?, ?)',
+  setUpdated: 'UPDATE search_cases SET updated = ? WHERE cno = ?',
+  addValue: 'INSERT INTO search_values (cno, fno, s, n) VALUES (?, ?, ?, ?)',
+  upsertValue: `INSERT INTO search_values (cno, fno, s, n) VALUES (?, ?, ?, ?)
+    ON CONFLICT (cno, fno) DO UPDATE SET s = excluded.s, n = excluded.n`,
+  deleteValue: 'DELETE FROM search_values WHERE cno = ? AND fno = ?',
+  addTag: 'INSERT INTO search_tags (cno, key, value, dno) VALUES (?, ?, ?, ?)',
+  deleteTags: 'DELETE FROM search_tags WHERE cno = ?',
+  addText: 'INSERT INTO search_text (rowid, doc) VALUES (?, ?)',
+  deleteText: 'DELETE FROM search_text WHERE rowid = ?',
+  deleteCaseValues: 'DELETE FROM search_values WHERE cno = ?',
+  deleteCase: 'DELETE FROM search_cases WHERE cno = ?',
+  deleteDomainText: 'DELETE FROM search_text WHERE rowid IN (SELECT cno FROM search_cases WHERE dno = ?)',
+  deleteDomainValues: 'DELETE FROM search_values WHERE fno IN (SELECT fno FROM search_fields WHERE dno = ?)',
+  deleteDomainTags: 'DELETE FROM search_tags WHERE dno = ?',
+  deleteDomainCases: 'DELETE FROM search_cases WHERE dno = ?',
+  deleteDomainFields: 'DELETE FROM search_fields WHERE dno = ?',
+  deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
+} as const;
+
+
+/** The FTS document of a case: its string values, lower-cased, one per line, so no word spans two values. */
+function textOf(c: CaseRecord): string {
+  const lines: string[] = [];
+  for (const v of Object.values(c.fields)) {
+    const s = v.stringValue ?? v.userArnValue;
+    if (s !== undefined) lines.push(s.toLowerCase());
+  }
+  return lines.join('\n');
+}
+
+/** The distinct trigrams (of code points) of a text; none for texts shorter than three characters. */
+function trigrams(text: string): string[] {
+  const chars = [...text];
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  return [...out];
+}
+
+/** An FTS5 query for cases holding every trigram of the texts; quotes are doubled to escape them. */
+const trigramQuery = (grams: string[]) => grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+
+type Mode = 'drive' | 'probe';
+
+interface Key {
+  /** SQL expression of the key, selected and compared for keyset pagination. */
+  expr: string;
+  descending: boolean;
+}
+
+/** One ordered scan of a search: its FROM clause, fixed WHERE terms, and the keys it is ordered by. */
+interface Phase {
+  from: string;
+  fromParams: unknown[];
+  where: string[];
+  whereParams: unknown[];
+  cno: string;
+  keys: Key[];
+}
+
+export class SearchIndex {
+  private readonly st: { [K in keyof typeof SQL]: Database.Statement };
+  /** domain id → dno and `dno/fieldId` → fno; forgotten whenever a transaction rolls back. */
+  private readonly domainNos = new Map<string, number>();
+  private readonly fieldNos = new Map<string, number>();
+
+  constructor(private readonly db: Database.Database) {
+    this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as any;
+    // JavaScript's toLowerCase folds all of Unicode, like the lower-cased FTS documents; SQLite's lower() only ASCII.
+    db.function('oc_contains', { deterministic: true }, (s: unknown, needle: unknown) =>
+      typeof s === 'string' && typeof needle === 'string' && s.toLowerCase().includes(needle) ? 1 : 0,
+    );
+  }
+
+  /** Drops cached numbers: a rolled-back transaction may have created some that no longer exist. */
+  forget(): void {
+    this.domainNos.clear();
+    this.fieldNos.clear();
+  }
+
+  private domainNo(domainId: string, create: true): number;
+  private domainNo(domainId: string, create: false): number | undefined;
+  private domainNo(domainId: string, create: boolean): number | undefined {
+    let dno = this.domainNos.get(domainId);
+    if (dno !== undefined) return dno;
+    dno = (this.st.getDomain.get(domainId) as { dno: number } | undefined)?.dno;
+    if (dno === undefined && create) dno = Number(this.st.addDomain.run(domainId).lastInsertRowid);
+    if (dno !== undefined) this.domainNos.set(domainId, dno);
+    return dno;
+  }
+
+  private fieldNo(dno: number, fieldId: string, create: true): number;
+  private fieldNo(dno: number, fieldId: string, create: false): number | undefined;
+  private fieldNo(dno: number, fieldId: string, create: boolean): number | undefined {
+    const cacheKey = `${dno}/${fieldId}`;
+    let fno = this.fieldNos.get(cacheKey);
+    if (fno !== undefined) return fno;
+    fno = (this.st.getField.get(dno, fieldId) as { fno: number } | undefined)?.fno;
+    if (fno === undefined && create) fno = Number(this.st.addField.run(dno, fieldId).lastInsertRowid);
+    if (fno !== undefined) this.fieldNos.set(cacheKey, fno);
+    return fno;
+  }
+
+  private caseNo(dno: number, caseId: string): number | undefined {
+    return (this.st.getCase.get(dno, caseId) as { cno: number } | undefined)?.cno;
+  }
+
+  private putValue(cno: number, dno: number, fieldId: string, c: CaseRecord) {
+    // Called for changed fields of an indexed case, so a value row may or may not exist.
+    const v = c.fields[fieldId];
+    const iv = v ? indexedValue(v) : null;
+    if (iv) this.st.upsertValue.run(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
+    else {
+      const fno = this.fieldNo(dno, fieldId, false);
+      if (fno !== undefined) this.st.deleteValue.run(cno, fno);
+    }
+  }
+
+  private putTags(cno: number, dno: number, tags: Record<string, string | null>) {
+    for (const [key, value] of Object.entries(tags)) if (value !== null && value !== undefined) this.st.addTag.run(cno, key, value, dno);
+  }
+
+  indexCase(c: CaseRecord): void {
+    const dno = this.domainNo(c.domainId, true);
+    const cno = Number(this.st.addCase.run(dno, c.caseId, c.lastUpdatedTime).lastInsertRowid);
+    this.st.countCase.run(1, dno);
+    for (const [fieldId, v] of Object.entries(c.fields)) {
+      const iv = indexedValue(v);
+      if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
+    }
+    this.putTags(cno, dno, c.tags);
+    this.st.addText.run(cno, textOf(c));
+  }
+
+  /** Refreshes the values of `changedFieldIds`, the tags, the text document and the update time. */
+  reindexCase(c: CaseRecord, changedFieldIds: string[]): void {
+    const dno = this.domainNo(c.domainId, true);
+    const cno = this.caseNo(dno, c.caseId);
+    if (cno === undefined) return this.indexCase(c);
+    this.st.setUpdated.run(c.lastUpdatedTime, cno);
+    for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
+    this.st.deleteTags.run(cno);
+    this.putTags(cno, dno, c.tags);
+    this.st.deleteText.run(cno);
+    this.st.addText.run(cno, textOf(c));
+  }
+
+  removeCase(domainId: string, caseId: string): void {
+    const dno = this.domainNo(domainId, false);
+    const cno = dno === undefined ? undefined : this.caseNo(dno, caseId);
+    if (cno === undefined) return;
+    this.st.deleteCaseValues.run(cno);
+    this.st.deleteTags.run(cno);
+    this.st.deleteText.run(cno);
+    this.st.deleteCase.run(cno);
+    this.st.countCase.run(-1, dno);
+  }
+
+  removeDomain(domainId: string): void {
+    const dno = this.domainNo(domainId, false);
+    if (dno === undefined) return;
+    this.st.deleteDomainText.run(dno);
+    this.st.deleteDomainValues.run(dno);
+    this.st.deleteDomainTags.run(dno);
+    this.st.deleteDomainCases.run(dno);
+    this.st.deleteDomainFields.run(dno);
+    this.st.deleteDomain.run(dno);
+    this.forget();
+  }
+
+  /** The case ids of one page with their positions, and the exact number of matches. */
+  search(q: CaseSearch): { totalCount: number; hits: { caseId: string; position: CaseSearchPosition }[] } {
+    const dno = this.domainNo(q.domainId, false);
+    if (dno === undefined) return { totalCount: 0, hits: [] };
+    const totalCount = this.count(dno, q);
+    if (totalCount === 0) return { totalCount, hits: [] };
+    // Walking the sort order visits about limit × size / matches cases; collecting the matches visits each once.
+    const size = (this.st.domainSize.get(dno) as { cases: number }).cases;
+    const mode: Mode = totalCount * totalCount > q.limit * size ? 'probe' : 'drive';
+
+    const phases = this.phases(dno, q);
+    const hits: { caseId: string; position: CaseSearchPosition }[] = [];
+    let startPhase = 0;
+    let after: CaseSearchPosition | undefined;
+    if (q.after) {
+      startPhase = Number(q.after[0]);
+      after = q.after.slice(1);
+    }
+    for (let p = startPhase; p < phases.length && hits.length < q.limit; p++) {
+      const rows = this.runPhase(dno, q, phases[p], mode, p === startPhase ? after : undefined, q.limit - hits.length);
+      for (const r of rows) hits.push({ caseId: r.case_id, position: [p, ...phases[p].keys.map((_, i) => r[`k${i}`])] });
+    }
+    return { totalCount, hits };
+  }
+
+  private count(dno: number, q: CaseSearch): number {
+    const c = q.condition;
+    // A lone value or tag condition is counted on its own index, without visiting the cases.
+    const range = c && q.words.length === 0 ? sameFieldCompares(c) : undefined;
+    if (range) {
+      const fno = this.fieldNo(dno, range[0].fieldId, false);
+      if (fno === undefined) return 0;
+      const sql = `SELECT count(*) AS n FROM search_values WHERE fno = ? AND ${range.map((x) => `${x.column} ${x.op} ?`).join(' AND ')}`;
+      return (this.db.prepare(sql).get(fno, ...range.map((x) => x.value)) as { n: number }).n;
+    }
+    if (q.words.length === 0 && c?.kind === 'tag') {
+      const sql = `SELECT count(*) AS n FROM search_tags WHERE dno = ? AND key = ?${c.value === undefined ? '' : ' AND value = ?'}`;
+      return (this.db.prepare(sql).get(dno, c.key, ...(c.value === undefined ? [] : [c.value])) as { n: number }).n;
+    }
+    if (q.words.length === 0 && !c) return (this.st.domainSize.get(dno) as { cases: number }).cases;
+    const b = new ConditionBuilder(this, dno, 'drive');
+    const where = b.matches(q, 'c.cno');
+    return (this.db.prepare(`SELECT count(*) AS n FROM search_cases c WHERE c.dno = ? AND ${where}`).get(dno, ...b.params) as { n: number }).n;
+  }
+
+  /** The ordered scans of a search: the default order has one; each sort field splits cases with and without a value. */
+  private phases(dno: number, q: CaseSearch): Phase[] {
+    if (q.sorts.length === 0) {
+      return [{ from: 'search_cases c', fromParams: [], where: ['c.dno = ?'], whereParams: [dno], cno: 'c.cno', keys: [
+        { expr: 'c.updated', descending: true },
+        { expr: 'c.cno', descending: true },
+      ] }];
+    }
+    const tieDescending = q.sorts[q.sorts.length - 1].descending;
+    const [first, second] = q.sorts;
+    const firstNo = this.fieldNo(dno, first.fieldId, false) ?? -1;
+    const secondNo = second ? this.fieldNo(dno, second.fieldId, false) ?? -1 : -1;
+    // The second sort field is joined; cases without a value for it sort after those with one.
+    const secondJoin = (cno: string) =>
+      second ? ` LEFT JOIN search_values v2 ON v2.cno = ${cno} AND v2.fno = ? AND v2.${second.column} IS NOT NULL` : '';
+    const secondKeys: Key[] = second
+      ? [{ expr: `(v2.${second.column} IS NULL)`, descending: false }, { expr: `v2.${second.column}`, descending: second.descending }]
+      : [];
+    return [
+      {
+        from: `search_values v1${secondJoin('v1.cno')}`,
+        fromParams: second ? [secondNo] : [],
+        where: ['v1.fno = ?', `v1.${first.column} IS NOT NULL`],
+        whereParams: [firstNo],
+        cno: 'v1.cno',
+        keys: [{ expr: `v1.${first.column}`, descending: first.descending }, ...secondKeys, { expr: 'v1.cno', descending: tieDescending }],
+      },
+      {
+        from: `search_cases c${secondJoin('c.cno')}`,
+        fromParams: second ? [secondNo] : [],
+        where: ['c.dno = ?', `NOT EXISTS (SELECT 1 FROM search_values WHERE cno = c.cno AND fno = ? AND ${first.column} IS NOT NULL)`],
+        whereParams: [dno, firstNo],
+        cno: 'c.cno',
+        keys: [...secondKeys, { expr: 'c.cno', descending: tieDescending }],
+      },
+    ];
+  }
+
+  private runPhase(dno: number, q: CaseSearch, phase: Phase, mode: Mode, after: CaseSearchPosition | undefined, limit: number): any[] {
+    const b = new ConditionBuilder(this, dno, mode);
+    const where = [...phase.where, b.matches(q, phase.cno)];
+    const params: unknown[] = [...phase.fromParams, ...phase.whereParams, ...b.params];
+    if (after) {
+      if (after.length !== phase.keys.length) throw new Error('search position does not fit the query');
+      // Later than the position: beyond it on the first key, or equal there (IS: NULL equals NULL) and beyond on the next.
+      const alternatives = phase.keys.map((key, i) => {
+        const terms = phase.keys.slice(0, i).map((k, j) => {
+          params.push(after[j]);
+          return `${k.expr} IS ?`;
+        });
+        params.push(after[i]);
+        terms.push(`${key.expr} ${key.descending ? '<' : '>'} ?`);
+        return `(${terms.join(' AND ')})`;
+      });
+      where.push(`(${alternatives.join(' OR ')})`);
+    }
+    const select = phase.keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+    const order = phase.keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ');
+    // The case id comes from search_cases; phases scanning values join it by cno.
+    const join = phase.cno === 'c.cno' ? '' : ` JOIN search_cases c ON c.cno = ${phase.cno}`;
+    const sql = `SELECT c.case_id, ${select} FROM ${phase.from}${join} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    params.push(limit);
+    return this.db.prepare(sql).all(...params);
+  }
+
+  /** For ConditionBuilder: the number of a field that has values in the domain, if any. */
+  fieldNumber(dno: number, fieldId: string): number | undefined {
+    return this.fieldNo(dno, fieldId, false);
+  }
+}
+
+type Compare = Extract<CaseCondition, { kind: 'compare' }>;
+
+/** A compare, or an AND of compares on one field (a range): one scan of one index answers it. */
+function sameFieldCompares(c: CaseCondition): Compare[] | undefined {
+  if (c.kind === 'compare') return [c];
+  if (c.kind !== 'and' || c.conditions.length === 0) return undefined;
+  const all = c.conditions.map(sameFieldCompares);
+  const flat = all.every((x) => x !== undefined) ? all.flat() : [];
+  return flat.length && flat.every((x) => x.fieldId === flat[0].fieldId && x.column === flat[0].column) ? flat : undefined;
+}
+
+/**
+ * Turns a condition into an SQL predicate on a case number expression. In "drive" mode positive conditions
+ * are `cno IN (index range)`, so SQLite can start from the matching cases; in "probe" mode they are correlated
+ * EXISTS look-ups by (cno, fno), cheap per case while walking the sort order.
+ */
+class ConditionBuilder {
+  readonly params: unknown[] = [];
+
+  constructor(
+    private readonly index: SearchIndex,
+    private readonly dno: number,
+    private readonly mode: Mode,
+  ) {}
+
+  matches(q: CaseSearch, cno: string): string {
+    const terms: string[] = [];
+    if (q.condition) terms.push(this.condition(q.condition, cno, this.mode));
+    const grams = [...new Set(q.words.flatMap(trigrams))];
+    if (grams.length) {
+      // Cases holding every trigram of every word are few next to the domain: collected once, in both modes.
+      this.params.push(trigramQuery(grams));
+      terms.push(`${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)`);
+    }
+    for (const word of q.words) {
+      this.params.push(word);
+      terms.push(`EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND oc_contains(s, ?))`);
+    }
+    return terms.length ? terms.join(' AND ') : '1';
+  }
+
+  private condition(c: CaseCondition, cno: string, mode: Mode): string {
+    switch (c.kind) {
+      case 'compare':
+        return this.compares([c], cno, mode);
+      case 'empty': {
+        const fno = this.index.fieldNumber(this.dno, c.fieldId);
+        if (fno === undefined) return '1';
+        this.params.push(fno);
+        return `NOT EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ?)`;
+      }
+      case 'contains': {
+        const fno = this.index.fieldNumber(this.dno, c.fieldId);
+        if (fno === undefined) return '0';
+        const check = `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ? AND oc_contains(s, ?))`;
+        const grams = trigrams(c.text);
+        if (mode === 'drive' && grams.length) {
+          // The trigram index narrows to cases holding the text's trigrams in any value; the check does the rest.
+          this.params.push(trigramQuery(grams), fno, c.text);
+          return `(${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?) AND ${check})`;
+        }
+        this.params.push(fno, c.text);
+        return check;
+      }
+      case 'tag': {
+        const valueTerm = c.value === undefined ? '' : ' AND value = ?';
+        const valueParams = c.value === undefined ? [] : [c.value];
+        if (mode === 'drive') {
+          this.params.push(this.dno, c.key, ...valueParams);
+          return `${cno} IN (SELECT cno FROM search_tags WHERE dno = ? AND key = ?${valueTerm})`;
+        }
+        this.params.push(c.key, ...valueParams);
+        return `EXISTS (SELECT 1 FROM search_tags WHERE cno = ${cno} AND key = ?${valueTerm})`;
+      }
+      case 'not':
+        // A negation cannot start from an index: it is checked per case.
+        return `NOT (${this.condition(c.condition, cno, 'probe')})`;
+      case 'and':
+      case 'or': {
+        if (c.conditions.length === 0) return c.kind === 'and' ? '1' : '0';
+        const range = sameFieldCompares(c);
+        if (range) return this.compares(range, cno, mode);
+        const parts = c.conditions.map((x) => this.condition(x, cno, mode));
+        return `(${parts.join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
+      }
+    }
+  }
+
+  /** Compares on one field, all of which must hold for the same value (the field has at most one). */
+  private compares(cs: Compare[], cno: string, mode: Mode): string {
+    const fno = this.index.fieldNumber(this.dno, cs[0].fieldId);
+    if (fno === undefined) return '0';
+    const terms = cs.map((x) => `${x.column} ${x.op} ?`).join(' AND ');
+    this.params.push(fno, ...cs.map((x) => x.value));
+    return mode === 'drive'
+      ? `${cno} IN (SELECT cno FROM search_values WHERE fno = ? AND ${terms})`
+      : `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ? AND ${terms})`;
+  }
+}
