@@ -149,6 +149,10 @@ describe('event delivery across a SIGKILL', () => {
       const [got] = (await receiver.waitFor(before + 1)).slice(before);
       assert.equal(got.json.id, lines[0].eventId);
       assert.equal((await cli('dead')).stdout, '');
+      await assert.rejects(
+        run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'events', 'dead', '--data-dir', join(dir, 'no-such-dir')], { cwd: ROOT }),
+        /no opencases database/,
+      );
     } finally {
       client.destroy();
       server.proc.kill('SIGTERM');

@@ -1,4 +1,6 @@
 /** The command line of the case event stream: the `serve` flags of delivery, and `opencases events ...`. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { PgStore } from '../store/postgres/pg-store.js';
@@ -79,7 +81,10 @@ export async function eventsCommand(argv: string[]): Promise<void> {
   if (!['dead', 'requeue', 'discard'].includes(action)) throw new Error(`unknown events action '${action}'\n\n${EVENTS_USAGE}`);
   const env = process.env;
   const url = values['database-url'] ?? (env.DATABASE_URL || undefined);
-  const store = url ? await PgStore.open({ url }) : new SqliteStore({ dataDir: values['data-dir'] ?? env.OPENCASES_DATA_DIR ?? DEFAULT_CONFIG.dataDir });
+  const dataDir = values['data-dir'] ?? env.OPENCASES_DATA_DIR ?? DEFAULT_CONFIG.dataDir;
+  // Opening a missing database would create an empty one and report "nothing dead": a typo must not look like that.
+  if (!url && !existsSync(join(dataDir, 'opencases.db'))) throw new Error(`no opencases database in '${dataDir}' (--data-dir)`);
+  const store = url ? await PgStore.open({ url }) : new SqliteStore({ dataDir });
   try {
     if (action === 'dead') {
       const dead = await store.read((tx) => tx.listDeadDeliveries());
