@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CaseRecord, RelatedItemRecord, ResourceRecord, Store, Tx } from './types.js';
+import type { CaseRecord, CaseSearchPosition, RelatedItemRecord, ResourceRecord, Store, Tx } from './types.js';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -310,6 +310,179 @@ export function storeConformance(backend: string, open: StoreFactory): void {
           assert.equal(await tx.countRelatedItems('dom-1', 'c1', 'Sla'), 0);
           assert.equal(await tx.countRelatedItems('dom-1', 'c2'), 1);
         });
+      });
+    });
+
+    describe('related item search', () => {
+      const fill = async (tx: Tx) => {
+          await tx.insertCase(aCase('c1'));
+          await tx.insertCase(aCase('c2'));
+          await tx.insertCase(aCase('c3'));
+          await tx.insertRelatedItem(relatedItem('c2', 'a', { type: 'Contact', searchKey: 'arn:contact/1', associationTime: '2025-01-01T00:00:02.000Z' }));
+          await tx.insertRelatedItem(relatedItem('c1', 'b', { type: 'Contact', searchKey: 'arn:contact/1', associationTime: '2025-01-01T00:00:01.000Z' }));
+          await tx.insertRelatedItem(relatedItem('c1', 'c', { type: 'Comment', associationTime: '2025-01-01T00:00:03.000Z' }));
+          await tx.insertRelatedItem(relatedItem('c2', 'd', { type: 'Contact', searchKey: 'arn:contact/1', associationTime: '2025-01-01T00:00:02.000Z' }));
+          await tx.insertRelatedItem(relatedItem('c3', 'e', { type: 'Contact', searchKey: 'arn:contact/2', associationTime: '2025-01-01T00:00:00.000Z' }));
+          await tx.insertRelatedItem(relatedItem('c3', 'f', { type: 'File', searchKey: 'arn:file/1', associationTime: '2025-01-01T00:00:02.000Z' }));
+      };
+
+      it('filters by type and search key, sorts, and continues after a position', async (store) => {
+        await store.write(fill);
+        await store.read(async (tx) => {
+          const search = (extra: Partial<Parameters<Tx['searchRelatedItems']>[0]>) =>
+            tx.searchRelatedItems({ domainId: 'dom-1', matches: [], sorts: [], limit: 10, ...extra });
+          assert.deepEqual(ids(await search({})), ['a', 'b', 'c', 'd', 'e', 'f']);
+          assert.deepEqual(ids(await search({ caseId: 'c2' })), ['a', 'd']);
+          assert.deepEqual(ids(await search({ matches: [{ type: 'Contact', searchKey: 'arn:contact/1' }, { type: 'File' }] })), ['a', 'b', 'd', 'f']);
+          assert.deepEqual(ids(await search({ domainId: 'dom-2' })), []);
+          const byTime = await search({ sorts: [{ property: 'associationTime', descending: true }] });
+          assert.deepEqual(ids(byTime), ['c', 'a', 'd', 'f', 'b', 'e']);
+          const byCase = await search({ sorts: [{ property: 'caseId', descending: false }, { property: 'associationTime', descending: true }] });
+          assert.deepEqual(ids(byCase), ['c', 'b', 'a', 'd', 'f', 'e']);
+          // Page by page, each page resuming after the last item of the previous one, gives the same order.
+          const paged: RelatedItemRecord[] = [];
+          for (;;) {
+            const last = paged[paged.length - 1];
+            const page = await search({
+              sorts: [{ property: 'associationTime', descending: true }],
+              limit: 2,
+              after: last && { associationTime: last.associationTime, caseId: last.caseId, seq: last.seq! },
+            });
+            paged.push(...page);
+            if (page.length < 2) break;
+          }
+          assert.deepEqual(ids(paged), ids(byTime));
+        });
+      });
+
+      it('lists the cases of a contact once each, by case id, page by page', async (store) => {
+        await store.write(fill);
+        await store.read(async (tx) => {
+          assert.deepEqual(await tx.listCasesForContact('dom-1', 'arn:contact/1', '', 10), [
+            { caseId: 'c1', templateId: 'tpl-1' },
+            { caseId: 'c2', templateId: 'tpl-1' },
+          ]);
+          assert.deepEqual(await tx.listCasesForContact('dom-1', 'arn:contact/1', 'c1', 10), [{ caseId: 'c2', templateId: 'tpl-1' }]);
+          assert.deepEqual(await tx.listCasesForContact('dom-1', 'arn:contact/1', '', 1), [{ caseId: 'c1', templateId: 'tpl-1' }]);
+          assert.deepEqual(await tx.listCasesForContact('dom-1', 'arn:contact/3', '', 10), []);
+        });
+      });
+    });
+
+    describe('case search', () => {
+      const cases: CaseRecord[] = [
+        aCase('k1', { lastUpdatedTime: '2025-01-01T00:00:03.000Z', fields: { title: { stringValue: 'Printer ÉCOLE' }, amount: { doubleValue: 10 }, vip: { booleanValue: true } }, tags: { team: 'blue' } }),
+        aCase('k2', { lastUpdatedTime: '2025-01-01T00:00:01.000Z', fields: { title: { stringValue: 'network down' }, amount: { doubleValue: 2.5 } }, tags: { team: 'red' } }),
+        aCase('k3', { lastUpdatedTime: '2025-01-01T00:00:02.000Z', fields: { title: { stringValue: 'printer jam 100%' }, vip: { booleanValue: false } }, tags: {} }),
+        aCase('k4', { lastUpdatedTime: '2025-01-01T00:00:03.000Z', fields: { title: { stringValue: 'Zebra' }, amount: { doubleValue: 10 } }, tags: { team: 'blue', x: 'y' } }),
+        aCase('other', { domainId: 'dom-2', fields: { title: { stringValue: 'printer' } } }),
+      ];
+      const caseIds = (r: { hits: { record: CaseRecord }[] }) => r.hits.map((h) => h.record.caseId);
+
+      it('filters on typed values, emptiness, substrings, tags and words, combined with and, or and not', async (store) => {
+        await store.write(async (tx) => {
+          for (const c of cases) await tx.insertCase(c);
+        });
+        await store.read(async (tx) => {
+          const search = async (condition?: Parameters<Tx['searchCases']>[0]['condition'], words: string[] = []) => {
+            const r = await tx.searchCases({ domainId: 'dom-1', condition, words, sorts: [], limit: 10 });
+            assert.equal(r.totalCount, r.hits.length);
+            return caseIds(r).sort();
+          };
+          assert.deepEqual(await search(), ['k1', 'k2', 'k3', 'k4']);
+          assert.deepEqual(await search({ kind: 'compare', fieldId: 'amount', op: '>=', column: 'n', value: 10 }), ['k1', 'k4']);
+          assert.deepEqual(await search({ kind: 'compare', fieldId: 'amount', op: '<', column: 'n', value: 10 }), ['k2']);
+          assert.deepEqual(await search({ kind: 'compare', fieldId: 'title', op: '=', column: 's', value: 'Zebra' }), ['k4']);
+          assert.deepEqual(await search({ kind: 'compare', fieldId: 'title', op: '>', column: 's', value: 'Printer ÉCOLE' }), ['k2', 'k3', 'k4']);
+          assert.deepEqual(await search({ kind: 'compare', fieldId: 'vip', op: '=', column: 'n', value: 0 }), ['k3']);
+          assert.deepEqual(await search({ kind: 'empty', fieldId: 'amount' }), ['k3']);
+          assert.deepEqual(await search({ kind: 'empty', fieldId: 'never-set' }), ['k1', 'k2', 'k3', 'k4']);
+          assert.deepEqual(await search({ kind: 'contains', fieldId: 'title', text: 'école' }), ['k1']);
+          assert.deepEqual(await search({ kind: 'contains', fieldId: 'title', text: '0%' }), ['k3']);
+          assert.deepEqual(await search({ kind: 'contains', fieldId: 'title', text: '_' }), []);
+          assert.deepEqual(await search({ kind: 'tag', key: 'team' }), ['k1', 'k2', 'k4']);
+          assert.deepEqual(await search({ kind: 'tag', key: 'team', value: 'blue' }), ['k1', 'k4']);
+          assert.deepEqual(await search({ kind: 'not', condition: { kind: 'tag', key: 'team', value: 'blue' } }), ['k2', 'k3']);
+          assert.deepEqual(
+            await search({
+              kind: 'or',
+              conditions: [
+                { kind: 'tag', key: 'x' },
+                { kind: 'and', conditions: [{ kind: 'contains', fieldId: 'title', text: 'print' }, { kind: 'empty', fieldId: 'amount' }] },
+              ],
+            }),
+            ['k3', 'k4'],
+          );
+          assert.deepEqual(await search({ kind: 'and', conditions: [] }), ['k1', 'k2', 'k3', 'k4']);
+          assert.deepEqual(await search({ kind: 'or', conditions: [] }), []);
+          assert.deepEqual(await search(undefined, ['printer']), ['k1', 'k3']);
+          assert.deepEqual(await search(undefined, ['printer', 'jam']), ['k3']);
+          assert.deepEqual(await search(undefined, ['ow']), ['k2']);
+        });
+      });
+
+      it('orders by sort fields, cases without a value last, ties by creation order, and pages through positions', async (store) => {
+        await store.write(async (tx) => {
+          for (const c of cases) await tx.insertCase(c);
+        });
+        await store.read(async (tx) => {
+          const all = async (sorts: Parameters<Tx['searchCases']>[0]['sorts']) => {
+            const full = await tx.searchCases({ domainId: 'dom-1', words: [], sorts, limit: 10 });
+            // The same order, one case per page.
+            const paged: string[] = [];
+            let after: CaseSearchPosition | undefined;
+            for (;;) {
+              const page = await tx.searchCases({ domainId: 'dom-1', words: [], sorts, after, limit: 1 });
+              assert.equal(page.totalCount, 4);
+              if (page.hits.length === 0) break;
+              paged.push(page.hits[0].record.caseId);
+              after = JSON.parse(JSON.stringify(page.hits[0].position));
+            }
+            assert.deepEqual(paged, caseIds(full));
+            return caseIds(full);
+          };
+          assert.deepEqual(await all([]), ['k4', 'k1', 'k3', 'k2']);
+          assert.deepEqual(await all([{ fieldId: 'amount', column: 'n', descending: false }]), ['k2', 'k1', 'k4', 'k3']);
+          assert.deepEqual(await all([{ fieldId: 'amount', column: 'n', descending: true }]), ['k4', 'k1', 'k2', 'k3']);
+          assert.deepEqual(
+            await all([
+              { fieldId: 'amount', column: 'n', descending: true },
+              { fieldId: 'title', column: 's', descending: false },
+            ]),
+            ['k1', 'k4', 'k2', 'k3'],
+          );
+          assert.deepEqual(
+            await all([
+              { fieldId: 'vip', column: 'n', descending: false },
+              { fieldId: 'amount', column: 'n', descending: false },
+            ]),
+            ['k3', 'k1', 'k2', 'k4'],
+          );
+          assert.deepEqual(await all([{ fieldId: 'title', column: 's', descending: false }]), ['k1', 'k4', 'k2', 'k3']);
+        });
+      });
+
+      it('follows updates and deletes', async (store) => {
+        await store.write(async (tx) => {
+          for (const c of cases) await tx.insertCase(c);
+        });
+        await store.write(async (tx) => {
+          await tx.updateCase({ ...cases[1], lastUpdatedTime: '2025-01-01T00:00:09.000Z', fields: { title: { stringValue: 'network up' } }, tags: { team: 'blue' } }, ['title', 'amount']);
+          await tx.deleteCase('dom-1', 'k4');
+        });
+        await store.read(async (tx) => {
+          const r = await tx.searchCases({ domainId: 'dom-1', words: [], sorts: [], limit: 10 });
+          assert.deepEqual(caseIds(r), ['k2', 'k1', 'k3']);
+          assert.deepEqual(r.hits[0].record.fields, { title: { stringValue: 'network up' } });
+          const blue = await tx.searchCases({ domainId: 'dom-1', condition: { kind: 'tag', key: 'team', value: 'blue' }, words: [], sorts: [], limit: 10 });
+          assert.deepEqual(caseIds(blue).sort(), ['k1', 'k2']);
+          const empty = await tx.searchCases({ domainId: 'dom-1', condition: { kind: 'empty', fieldId: 'amount' }, words: [], sorts: [], limit: 10 });
+          assert.deepEqual(caseIds(empty).sort(), ['k2', 'k3']);
+          assert.deepEqual(caseIds(await tx.searchCases({ domainId: 'dom-1', words: ['down'], sorts: [], limit: 10 })), []);
+        });
+        await store.write((tx) => tx.deleteDomainData('acct', 'dom-1', 'arn:dom-1'));
+        assert.equal((await store.read((tx) => tx.searchCases({ domainId: 'dom-1', words: [], sorts: [], limit: 10 }))).totalCount, 0);
+        assert.equal((await store.read((tx) => tx.searchCases({ domainId: 'dom-2', words: [], sorts: [], limit: 10 }))).totalCount, 1);
       });
     });
 

@@ -205,7 +205,8 @@ function searchCasesSql(q: CaseSearch): { count: { sql: string; params: unknown[
         return value(k.fieldId, ` AND v.sl LIKE ${p(containsPattern(k.text), 'text')}`);
       case 'tag': {
         const tag = `(c.tags ->> ${p(k.key, 'text')})`;
-        return k.value === undefined ? `${tag} IS NOT NULL` : `${tag} = ${p(k.value, 'text')}`;
+        // IS NOT DISTINCT FROM: a case without the tag does not match (false, not NULL), so NOT of it matches.
+        return k.value === undefined ? `${tag} IS NOT NULL` : `${tag} IS NOT DISTINCT FROM ${p(k.value, 'text')}`;
       }
       case 'not':
         return `NOT (${condition(k.condition)})`;
