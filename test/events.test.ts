@@ -161,6 +161,7 @@ describe('case events through a webhook', () => {
     assert.deepEqual(deleted.detail.changedFieldIds, []);
     assert.deepEqual(deleted.detail.case.fields[d.notes], { value: { stringValue: 'second note' } });
     assert.equal(created.detail.case.createdDateTime, deleted.detail.case.createdDateTime);
+    assert.equal(created.detail.approximateChangeTime, created.detail.case.createdDateTime);
   });
 
   test('without includedData an event carries ids and times only; disabling stops events', async () => {

@@ -28,12 +28,12 @@ export function onOutboxWrite(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-function origin(ctx: EmitContext, performedBy: UserUnion | undefined): EventOrigin {
+function origin(ctx: EmitContext, performedBy: UserUnion | undefined, changeTime = ctx.now()): EventOrigin {
   return {
     eventId: ctx.newId(),
     accountId: ctx.accountId,
     region: ctx.region,
-    changeTime: ctx.now(),
+    changeTime,
     performedBy: performedBy ? { user: performedBy, iamPrincipalArn: ctx.caller.principalArn } : { iamPrincipalArn: ctx.caller.principalArn },
   };
 }
@@ -70,7 +70,9 @@ export async function emitCaseEvent(tx: Tx, ctx: EmitContext, e: EmitCaseEvent):
     e.eventType === 'CASE.UPDATED' && !e.changedFieldIds.includes('last_updated_datetime')
       ? [...e.changedFieldIds, 'last_updated_datetime']
       : e.changedFieldIds;
-  const event = buildCaseEvent(origin(ctx, e.performedBy), { ...e, changedFieldIds }, fieldIds);
+  // A created or updated case records its change time; the event says the same instant.
+  const changeTime = e.eventType === 'CASE.DELETED' ? ctx.now() : new Date(e.record.lastUpdatedTime);
+  const event = buildCaseEvent(origin(ctx, e.performedBy, changeTime), { ...e, changedFieldIds }, fieldIds);
   await insert(tx, e.record.domainId, e.record.caseId, event);
 }
 
