@@ -29,6 +29,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 function parseQuotas(specs: string[]): Partial<Quotas> {
   const out: Partial<Quotas> = {};
   for (const spec of specs) {
@@ -68,6 +70,8 @@ async function serve(argv: string[]) {
   const portText = values.port ?? env.PORT ?? String(DEFAULT_CONFIG.port);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) fail(`invalid --port '${portText}': expected a number from 0 to 65535`);
+  const logLevel = values['log-level'] ?? env.OPENCASES_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) fail(`invalid --log-level '${logLevel}': expected one of ${LOG_LEVELS.join(', ')}`);
   const quotaSpecs = values.quota ?? (env.OPENCASES_QUOTAS ? env.OPENCASES_QUOTAS.split(',') : []);
   const server = await startServer({
     port,
@@ -77,9 +81,9 @@ async function serve(argv: string[]) {
     region: values.region ?? env.OPENCASES_REGION ?? DEFAULT_CONFIG.region,
     credentialsFile: values.credentials ?? env.OPENCASES_CREDENTIALS,
     contactsFile: values.contacts ?? env.OPENCASES_CONTACTS,
-    enforceCaseRules: values['enforce-case-rules'] ?? env.OPENCASES_ENFORCE_CASE_RULES === '1',
+    enforceCaseRules: values['enforce-case-rules'] ?? ['1', 'true'].includes(env.OPENCASES_ENFORCE_CASE_RULES ?? ''),
     quotas: parseQuotas(quotaSpecs),
-    logLevel: values['log-level'] ?? env.OPENCASES_LOG_LEVEL ?? 'info',
+    logLevel,
     events: eventStreamOptions(values, env),
   });
   const stop = async () => {

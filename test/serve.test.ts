@@ -178,6 +178,8 @@ describe('opencases serve', () => {
       [['serve', '--port', '70000'], /invalid --port '70000'/],
       [['serve'], /invalid --port 'x'/, { PORT: 'x' }],
       [['serve', '--quota', 'nope=1'], /invalid quota 'nope=1'.*domainsPerAccount/],
+      [['serve', '--log-level', 'loud'], /invalid --log-level 'loud': expected one of fatal, error, warn, info, debug, trace, silent/],
+      [['serve'], /invalid --log-level 'verbose'/, { OPENCASES_LOG_LEVEL: 'verbose' }],
       [['serve', '--credentials', '/nonexistent/credentials.json', '--port', '0'], /Cannot read credentials file \/nonexistent\/credentials\.json/],
       [['launch'], /unknown command 'launch'/],
     ];
