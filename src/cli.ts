@@ -4,10 +4,14 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { DEFAULT_QUOTAS, type Quotas } from './context.js';
+import { hashPassword } from './web/passwords.js';
 import { EVENT_SERVE_OPTIONS, EVENT_SERVE_USAGE, EVENTS_USAGE, eventStreamOptions, eventsCommand } from './events/cli.js';
+import { portabilityCommand } from './portability/cli.js';
 
 const USAGE = `Usage: opencases serve [options]
        opencases events <dead | requeue | discard> [options]   (opencases events --help)
+       opencases export | import | copy [options]               (opencases export --help)
+       opencases hash-password   reads a password on stdin, prints the passwordHash of a workspace user
 
 Options (environment variable in brackets):
   --port N                 port to listen on, default 4590 [PORT]
@@ -94,6 +98,24 @@ async function serve(argv: string[]) {
   process.on('SIGTERM', stop);
 }
 
+/** The first line of stdin (a password piped in or typed, echoed: run it where nobody watches). */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password: ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk;
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0];
+}
+
+async function hashPasswordCommand(argv: string[]) {
+  if (argv.length) fail(`hash-password takes no arguments (the password is read from stdin, so it stays out of the shell history)`);
+  const password = await readPassword();
+  if (password.length < 8) fail('the password must be at least 8 characters long');
+  process.stdout.write(`${await hashPassword(password)}\n`);
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -101,6 +123,12 @@ async function main() {
       return serve(rest);
     case 'events':
       return eventsCommand(rest);
+    case 'export':
+    case 'import':
+    case 'copy':
+      return portabilityCommand(command, rest);
+    case 'hash-password':
+      return hashPasswordCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -15,6 +15,8 @@ import { ContactDirectory } from './cases/contacts.js';
 import { handlers } from './operations/index.js';
 import { createEventDelivery } from './events/delivery.js';
 import { createPipeline } from './protocol/http.js';
+import { Workspace } from './web/sessions.js';
+import { StaticFiles, defaultWebRoot } from './web/static.js';
 
 /** The package version, read from package.json (one level up from src/, two from dist/src/). */
 export const VERSION: string = (() => {
@@ -34,6 +36,10 @@ export interface StartOptions extends Partial<Omit<ServerConfig, 'quotas'>> {
   /** Use this store instead of opening one from dataDir (tests, other backends). */
   store?: Store;
   logger?: Logger;
+  /** The built web workspace to serve (default: web/dist of this package). */
+  webRoot?: string;
+  /** How long a failed workspace sign-in waits before answering (tests shorten it). */
+  signInFailureDelayMs?: number;
 }
 
 export interface RunningServer {
@@ -75,7 +81,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const pipeline = createPipeline({
     handlers,
-    auth: new Authenticator({ region: config.region, credentials, now: () => now().getTime() }),
+    auth: new Authenticator({ region: config.region, credentials: credentials?.byKey, now: () => now().getTime() }),
+    workspace: {
+      sessions: new Workspace({ region: config.region, users: credentials?.users, failureDelayMs: options.signInFailureDelayMs }),
+      files: new StaticFiles(options.webRoot ?? defaultWebRoot()),
+    },
     logger,
     maxBodyBytes: config.maxBodyBytes,
     version: VERSION,

@@ -10,6 +10,8 @@ import { ServiceError, ValidationException, toErrorResponse } from './errors.js'
 import type { Authenticator } from '../auth/sigv4.js';
 import type { Handlers } from '../operations/handler.js';
 import type { Context } from '../context.js';
+import { SESSION_PATH, UI_API_PREFIX, workspaceCaller, type Workspace } from '../web/sessions.js';
+import type { StaticFiles } from '../web/static.js';
 
 export interface PipelineDeps {
   handlers: Handlers;
@@ -19,6 +21,8 @@ export interface PipelineDeps {
   context: Omit<Context, 'accountId' | 'requestId' | 'caller'>;
   maxBodyBytes: number;
   version: string;
+  /** The web workspace: its sessions, and the built app served to browsers. */
+  workspace?: { sessions: Workspace; files: StaticFiles };
 }
 
 class UnknownOperationError extends ServiceError {
@@ -75,9 +79,25 @@ export function createPipeline(deps: PipelineDeps) {
         send(res, 200, { 'x-amzn-requestid': requestId }, { status: 'ok', service: 'opencases', version: deps.version });
         return;
       }
+      const ws = deps.workspace;
+      // The workspace calls the API under UI_API_PREFIX with its session instead of a SigV4 signature.
+      const viaWorkspace = ws !== undefined && (url.pathname === UI_API_PREFIX || url.pathname.startsWith(`${UI_API_PREFIX}/`));
+      if (ws && !viaWorkspace && req.method === 'GET' && !url.pathname.startsWith('/tags/')) {
+        const served = await ws.files.serve(req, res, url.pathname);
+        if (served !== undefined) {
+          status = served;
+          return;
+        }
+      }
+      if (ws && url.pathname === SESSION_PATH) {
+        operation = 'WorkspaceSession';
+        status = await ws.sessions.handleSession(req, res, await readBody(req, deps.maxBodyBytes));
+        return;
+      }
+      const apiPath = viaWorkspace ? rawPath.slice(UI_API_PREFIX.length) : rawPath;
       let match;
       try {
-        match = router.match(req.method ?? 'GET', rawPath);
+        match = router.match(req.method ?? 'GET', apiPath);
       } catch (e) {
         if (e instanceof RouteError) throw new ValidationException(e.message);
         throw e;
@@ -85,10 +105,10 @@ export function createPipeline(deps: PipelineDeps) {
       if (!match) throw new UnknownOperationError(`No Connect Cases operation matches ${req.method} ${url.pathname}`);
       operation = match.operation;
       const body = await readBody(req, deps.maxBodyBytes);
-      const caller = await deps.auth.authenticate(
-        { method: req.method!, rawPath, query: url.searchParams, headers: req.headers, body },
-        operation,
-      );
+      const signedIn = viaWorkspace ? ws!.sessions.identify(req) : undefined;
+      const caller = signedIn
+        ? workspaceCaller(signedIn)
+        : await deps.auth.authenticate({ method: req.method!, rawPath, query: url.searchParams, headers: req.headers, body }, operation);
       const op = spec.operations[operation];
       const raw = deserialize(spec, op, match.labels, url.searchParams, body);
       let input: unknown = {};
@@ -96,6 +116,10 @@ export function createPipeline(deps: PipelineDeps) {
         const result = validator.validate(op.input, raw);
         if (result.errors.length) throw new ValidationException(Validator.message(result.errors));
         input = result.value;
+      }
+      // A workspace user acts as themselves: whatever performedBy the browser sent, the change is recorded as theirs.
+      if (signedIn && op.input && spec.shapes[op.input].members?.performedBy) {
+        input = { ...(input as object), performedBy: { userArn: signedIn.userArn } };
       }
       const ctx: Context = { ...deps.context, accountId: caller.accountId, requestId, caller };
       const handler = deps.handlers[operation as OperationName] as (input: unknown, ctx: Context) => Promise<unknown>;
