@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateCaseCommand,
   CreateDomainCommand,
@@ -304,6 +307,40 @@ describe('delivery through outages', () => {
     } finally {
       await t.close();
       await receiver.stop();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  test('close() interrupts a delivery stuck on a hanging receiver and leaves the event queued for the next start', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opencases-events-close-'));
+    const receiver = new Receiver();
+    await receiver.start();
+    receiver.hang = true;
+    // A timeout far beyond the test's: only close() can end the attempt.
+    const events = { webhookUrls: [receiver.url], delivery: { ...FAST_DELIVERY, timeoutMs: 600_000 } };
+    try {
+      let t = await startTestServer({ dataDir, events });
+      const d = await domainWithFields(t.client);
+      await t.client.send(new PutCaseEventConfigurationCommand({ domainId: d.domainId, eventBridge: { enabled: true } }));
+      const caseId = await createCase(t.client, d, 'in flight at shutdown');
+      for (let i = 0; i < 100 && receiver.hung === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(receiver.hung, 1, 'the delivery is in flight');
+      await t.close();
+
+      receiver.release();
+      // The interrupted attempt released its lease and did not count: the next start sends it at once.
+      t = await startTestServer({ dataDir, events });
+      try {
+        const [got] = await receiver.waitFor(1);
+        assert.equal(got.json.detail.case.caseId, caseId);
+        assert.equal(got.headers['x-opencases-delivery-attempt'], '1');
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await receiver.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
