@@ -8,10 +8,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
 import {
+  BatchPutFieldOptionsCommand,
   CreateDomainCommand,
+  CreateFieldCommand,
   GetDomainCommand,
+  ListFieldOptionsCommand,
   ListDomainsCommand,
   ListTagsForResourceCommand,
+  ListTemplatesCommand,
   TagResourceCommand,
   type ConnectCasesClient,
 } from '@aws-sdk/client-connectcases';
@@ -213,6 +217,21 @@ describe('strict mode', () => {
     const listed = (await other.send(new ListDomainsCommand({}))).domains!;
     assert.deepEqual(listed.map((d) => d.domainId), [mine.domainId]);
     await assertNotFound(full.send(new GetDomainCommand({ domainId: mine.domainId })));
+  });
+
+  test('query parameters with reserved characters, and repeated ones, verify (canonical query encoding and sorting)', async () => {
+    const { fieldId } = await full.send(new CreateFieldCommand({ domainId, name: 'Topic', type: 'SingleSelect' }));
+    await full.send(new BatchPutFieldOptionsCommand({ domainId, fieldId, options: [{ name: 'Billing', value: 'billing', active: true }] }));
+    let listed = await full.send(new ListFieldOptionsCommand({ domainId, fieldId, values: ['billing'] }));
+    assert.deepEqual(listed.options!.map((o) => o.value), ['billing']);
+    // No option has these values; what matters is that the signature over the encoded query verifies.
+    for (const value of ['a b', 'x+y', 'ü/é', 'q=1&r', 'star*', '%41']) {
+      listed = await full.send(new ListFieldOptionsCommand({ domainId, fieldId, values: [value] }));
+      assert.deepEqual(listed.options, [], value);
+    }
+    // Repeated keys are sorted by value in the canonical query.
+    const both = await full.send(new ListTemplatesCommand({ domainId, status: ['Inactive', 'Active'] }));
+    assert.ok(Array.isArray(both.templates));
   });
 
   test('ARNs travel percent-encoded in /tags/{arn}, and the signature covers the encoded path', async () => {

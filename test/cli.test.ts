@@ -143,6 +143,11 @@ describe('AWS CLI v1 in strict mode', () => {
     const tags = await aws(t.server.endpoint, ['list-tags-for-resource', '--arn', created.domainArn], keys);
     assert.deepEqual(tags.tags, { team: 'support' });
 
+    // A query value with reserved characters: botocore's canonical query must match the server's.
+    const field = await aws(t.server.endpoint, ['create-field', '--domain-id', created.domainId, '--name', 'Topic', '--type', 'SingleSelect'], keys);
+    const found = await aws(t.server.endpoint, ['list-field-options', '--domain-id', created.domainId, '--field-id', field.fieldId, '--values', 'a b+c/ü'], keys);
+    assert.deepEqual(found.options, []);
+
     const r = await awsFailure(t.server.endpoint, ['list-domains'], { ...keys, AWS_SECRET_ACCESS_KEY: 'wrong' });
     assert.match(r.stderr, /InvalidSignatureException/);
   });
