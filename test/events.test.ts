@@ -312,29 +312,33 @@ describe('delivery through outages', () => {
 });
 
 describe('shutdown', () => {
-  test('close() interrupts a delivery stuck on a hanging receiver and leaves the event queued for the next start', { timeout: 60_000 }, async () => {
+  test('close() interrupts deliveries stuck on a hanging receiver and leaves their events queued for the next start', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'opencases-events-close-'));
     const receiver = new Receiver();
     await receiver.start();
     receiver.hang = true;
     // A timeout far beyond the test's: only close() can end the attempt.
-    const events = { webhookUrls: [receiver.url], delivery: { ...FAST_DELIVERY, timeoutMs: 600_000 } };
+    const events = { webhookUrls: [receiver.url], delivery: { ...FAST_DELIVERY, timeoutMs: 600_000, concurrency: 3 } };
     try {
       let t = await startTestServer({ dataDir, events });
       const d = await domainWithFields(t.client);
       await t.client.send(new PutCaseEventConfigurationCommand({ domainId: d.domainId, eventBridge: { enabled: true } }));
-      const caseId = await createCase(t.client, d, 'in flight at shutdown');
-      for (let i = 0; i < 100 && receiver.hung === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(receiver.hung, 1, 'the delivery is in flight');
+      const cases: string[] = [];
+      for (let i = 0; i < 5; i++) cases.push(await createCase(t.client, d, `in flight at shutdown ${i}`));
+      for (let i = 0; i < 100 && receiver.hung < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(receiver.hung, 3, 'deliveries in flight are bounded by the concurrency');
+      // The API still answers while every delivery slot hangs.
+      cases.push(await createCase(t.client, d, 'written while the receiver hangs'));
       await t.close();
 
       receiver.release();
       // The interrupted attempt released its lease and did not count: the next start sends it at once.
       t = await startTestServer({ dataDir, events });
       try {
-        const [got] = await receiver.waitFor(1);
-        assert.equal(got.json.detail.case.caseId, caseId);
-        assert.equal(got.headers['x-opencases-delivery-attempt'], '1');
+        const got = await receiver.waitFor(cases.length);
+        assert.deepEqual(new Set(got.map((r) => r.json.detail.case.caseId)), new Set(cases));
+        assert.ok(got.every((r) => r.headers['x-opencases-delivery-attempt'] === '1'));
       } finally {
         await t.close();
       }
