@@ -11,6 +11,7 @@ import {
   SearchCasesCommand,
   UpdateCaseCommand,
   type CaseFilter,
+  type FieldFilter,
   type FieldValueUnion,
   type SearchCasesCommandInput,
   type Sort,
@@ -59,7 +60,7 @@ async function labels(input: Omit<SearchCasesCommandInput, 'domainId'>): Promise
 
 const eq = (id: string, value: FieldValueUnion): CaseFilter => ({ field: { equalTo: { id: f[id] ?? id, value } } });
 const op = (operator: 'contains' | 'greaterThan' | 'greaterThanOrEqualTo' | 'lessThan' | 'lessThanOrEqualTo', id: string, value: FieldValueUnion): CaseFilter => ({
-  field: { [operator]: { id: f[id] ?? id, value } },
+  field: { [operator]: { id: f[id] ?? id, value } } as unknown as FieldFilter,
 });
 /** Labels matching the filter, as a sorted set (order is tested separately). */
 const matching = async (filter: CaseFilter, searchTerm?: string) => (await labels({ filter, searchTerm })).sort();

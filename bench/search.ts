@@ -1,0 +1,234 @@
+/**
+ * SearchCases benchmark against a domain filled by bench/seed.ts:
+ *   npm run bench:search -- --data-dir /tmp/oc-bench [--runs 40]
+ * Starts `opencases serve` on the data dir as a separate process, runs fixed query shapes through the SDK
+ * (first page of 25, with totalCount) and prints p50/p95 per shape, next to one hand-written SQL query per
+ * shape on the same database (the ceiling: the same page and count, computed in-process without HTTP) and
+ * their ratio, then the server's resident memory. Each shape's page and count are checked against the ceiling.
+ */
+import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import Database from 'better-sqlite3';
+import { ConnectCasesClient, SearchCasesCommand, type SearchCasesCommandInput } from '@aws-sdk/client-connectcases';
+import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
+
+interface Shape {
+  name: string;
+  /** Target p95 in ms (docs/search.md). */
+  target: number;
+  input: Omit<SearchCasesCommandInput, 'domainId'>;
+  /** One SQL query returning the page's case ids in order, each row with the total count. */
+  ceiling: { sql: string; params: unknown[] };
+}
+
+const PAGE = 25;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function shapes(m: BenchManifest, fno: (fieldId: string) => number, dno: number): Shape[] {
+  const F = m.fields;
+  const byUpdated = 'ORDER BY sc.updated DESC, sc.cno DESC';
+  const has = (f: string, cond: string) => `EXISTS (SELECT 1 FROM search_values v WHERE v.cno = sc.cno AND v.fno = ${fno(f)} AND ${cond})`;
+  const dueFrom = '2026-01-01T00:00:00.000Z';
+  const dueTo = '2026-01-08T00:00:00.000Z';
+  const trigrams = (w: string) => Array.from({ length: w.length - 2 }, (_, i) => `"${w.slice(i, i + 3)}"`).join(' AND ');
+  return [
+    {
+      name: 'equalTo status, default sort',
+      target: 25,
+      input: { filter: { field: { equalTo: { id: 'status', value: { stringValue: 'open' } } } } },
+      ceiling: { sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_cases sc WHERE sc.dno = ? AND ${has('status', "v.s = 'open'")} ${byUpdated} LIMIT ${PAGE}`, params: [dno] },
+    },
+    {
+      name: 'contains title',
+      target: 25,
+      input: { filter: { field: { contains: { id: 'title', value: { stringValue: 'printer' } } } } },
+      ceiling: { sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_cases sc WHERE sc.dno = ? AND ${has('title', "v.s LIKE '%printer%'")} ${byUpdated} LIMIT ${PAGE}`, params: [dno] },
+    },
+    {
+      name: 'number range, sort on number',
+      target: 25,
+      input: {
+        filter: {
+          andAll: [
+            { field: { greaterThanOrEqualTo: { id: F.amount, value: { doubleValue: 1000 } } } },
+            { field: { lessThan: { id: F.amount, value: { doubleValue: 1100 } } } },
+          ],
+        },
+        sorts: [{ fieldId: F.priority, sortOrder: 'Desc' }],
+      },
+      ceiling: {
+        sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_values a JOIN search_cases sc ON sc.cno = a.cno
+          LEFT JOIN search_values p ON p.cno = a.cno AND p.fno = ${fno(F.priority)}
+          WHERE a.fno = ${fno(F.amount)} AND a.n >= 1000 AND a.n < 1100 ORDER BY p.n IS NULL, p.n DESC, sc.cno DESC LIMIT ${PAGE}`,
+        params: [],
+      },
+    },
+    {
+      name: 'DateTime range',
+      target: 25,
+      input: {
+        filter: {
+          andAll: [
+            { field: { greaterThanOrEqualTo: { id: F.due_date, value: { stringValue: dueFrom } } } },
+            { field: { lessThan: { id: F.due_date, value: { stringValue: dueTo } } } },
+          ],
+        },
+      },
+      ceiling: {
+        sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_values a JOIN search_cases sc ON sc.cno = a.cno
+          WHERE a.fno = ${fno(F.due_date)} AND a.s >= ? AND a.s < ? ${byUpdated} LIMIT ${PAGE}`,
+        params: [dueFrom, dueTo],
+      },
+    },
+    {
+      name: 'nested and/or/not',
+      target: 25,
+      input: {
+        filter: {
+          andAll: [
+            { orAll: [{ field: { equalTo: { id: F.severity, value: { stringValue: 'critical' } } } }, { field: { equalTo: { id: F.vip, value: { booleanValue: true } } } }] },
+            { not: { field: { equalTo: { id: 'status', value: { stringValue: 'closed' } } } } },
+            { field: { equalTo: { id: F.region, value: { stringValue: 'emea' } } } },
+          ],
+        },
+      },
+      ceiling: {
+        sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_values r JOIN search_cases sc ON sc.cno = r.cno
+          WHERE r.fno = ${fno(F.region)} AND r.s = 'emea' AND (${has(F.severity, "v.s = 'critical'")} OR ${has(F.vip, 'v.n = 1')})
+          AND NOT ${has('status', "v.s = 'closed'")} ${byUpdated} LIMIT ${PAGE}`,
+        params: [],
+      },
+    },
+    {
+      name: 'tag',
+      target: 25,
+      input: { filter: { tag: { equalTo: { key: 'team', value: 'alpha' } } } },
+      ceiling: {
+        sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_tags t JOIN search_cases sc ON sc.cno = t.cno
+          WHERE t.dno = ? AND t.key = 'team' AND t.value = 'alpha' ${byUpdated} LIMIT ${PAGE}`,
+        params: [dno],
+      },
+    },
+    {
+      name: 'searchTerm, two words',
+      target: 100,
+      input: { searchTerm: 'printer Berlin' },
+      ceiling: {
+        sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_cases sc
+          WHERE sc.dno = ? AND sc.cno IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)
+          AND EXISTS (SELECT 1 FROM search_values v WHERE v.cno = sc.cno AND v.s LIKE '%printer%')
+          AND EXISTS (SELECT 1 FROM search_values v WHERE v.cno = sc.cno AND v.s LIKE '%berlin%') ${byUpdated} LIMIT ${PAGE}`,
+        params: [dno, `${trigrams('printer')} AND ${trigrams('berlin')}`],
+      },
+    },
+  ];
+}
+
+function rssOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '40' }, port: { type: 'string', default: '4731' } } });
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new Error('--data-dir DIR is required: a directory seeded by `npm run seed`');
+  const runs = Number(values.runs);
+  const manifest = JSON.parse(readFileSync(join(dataDir, 'bench-domain.json'), 'utf8')) as BenchManifest;
+
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--data-dir', dataDir, '--port', values.port!, '--log-level', 'warn'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const stop = () => server.kill('SIGTERM');
+  process.on('exit', stop);
+  const client = new ConnectCasesClient({
+    endpoint: `http://127.0.0.1:${values.port}`,
+    region: BENCH_REGION,
+    credentials: { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: 'bench' },
+    maxAttempts: 1,
+  });
+  const send = (input: Omit<SearchCasesCommandInput, 'domainId'>) => client.send(new SearchCasesCommand({ domainId: manifest.domainId, maxResults: PAGE, ...input }));
+  for (let i = 0; ; i++) {
+    try {
+      await send({ maxResults: 1 });
+      break;
+    } catch (e) {
+      if (i > 300) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const db = new Database(join(dataDir, 'opencases.db'), { readonly: true });
+  const dno = (db.prepare('SELECT dno FROM search_domains WHERE domain_id = ?').get(manifest.domainId) as { dno: number }).dno;
+  const fno = (fieldId: string) => (db.prepare('SELECT fno FROM search_fields WHERE dno = ? AND field_id = ?').get(dno, fieldId) as { fno: number }).fno;
+
+  console.log(`SearchCases benchmark: ${manifest.cases.toLocaleString('en')} cases, ${runs} runs per shape, first page of ${PAGE}`);
+  console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, node ${process.version}\n`);
+  const header = ['shape', 'matches', 'API p50', 'API p95', 'SQL p50', 'SQL p95', 'p50 ratio', 'target p95', 'ok'];
+  const rows: string[][] = [];
+  let mismatches = 0;
+  for (const shape of shapes(manifest, fno, dno)) {
+    const stmt = db.prepare(shape.ceiling.sql);
+    const api: number[] = [];
+    const sql: number[] = [];
+    let apiResult: Awaited<ReturnType<typeof send>> | undefined;
+    let sqlResult: { case_id: string; total: number }[] = [];
+    for (let i = 0; i < runs + 3; i++) {
+      let t0 = performance.now();
+      apiResult = await send(shape.input);
+      const a = performance.now() - t0;
+      t0 = performance.now();
+      sqlResult = stmt.all(...shape.ceiling.params) as { case_id: string; total: number }[];
+      const s = performance.now() - t0;
+      // The first runs warm caches and JIT.
+      if (i >= 3) {
+        api.push(a);
+        sql.push(s);
+      }
+    }
+    const sameIds = JSON.stringify(apiResult!.cases!.map((c) => c!.caseId)) === JSON.stringify(sqlResult.map((r) => r.case_id));
+    const sameCount = apiResult!.totalCount === (sqlResult[0]?.total ?? 0);
+    if (!sameIds || !sameCount) {
+      mismatches++;
+      console.error(`MISMATCH in "${shape.name}": API totalCount ${apiResult!.totalCount}, SQL ${sqlResult[0]?.total ?? 0}; same page: ${sameIds}`);
+    }
+    api.sort((x, y) => x - y);
+    sql.sort((x, y) => x - y);
+    const p95 = percentile(api, 95);
+    rows.push([
+      shape.name,
+      String(apiResult!.totalCount),
+      percentile(api, 50).toFixed(1),
+      p95.toFixed(1),
+      percentile(sql, 50).toFixed(1),
+      percentile(sql, 95).toFixed(1),
+      (percentile(api, 50) / percentile(sql, 50)).toFixed(2),
+      `≤ ${shape.target}`,
+      p95 <= shape.target ? 'yes' : 'no',
+    ]);
+  }
+  const { rss, peak } = rssOf(server.pid!);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log(`\nlatencies in ms; SQL = one hand-written query (page + count(*) OVER ()) in this process; ratio = API p50 / SQL p50`);
+  console.log(`server RSS after the run: ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB; target < 300 MB)`);
+  client.destroy();
+  db.close();
+  stop();
+  if (mismatches) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,200 @@
+/**
+ * Fills a new domain with N cases for the search benchmark:
+ *   npm run seed -- --cases 1000000 --data-dir /tmp/oc-bench
+ * The domain, its ~20 custom fields, options and template are created through the API (SDK against an
+ * in-process server on the data dir); the cases go in through the store's bulk path (tx.insertCase in large
+ * transactions), the same code path CreateCase ends in, without HTTP. Writes DIR/bench-domain.json for
+ * bench/search.ts. Values are random but reproducible (seeded PRNG).
+ */
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import cliProgress from 'cli-progress';
+import {
+  BatchPutFieldOptionsCommand,
+  ConnectCasesClient,
+  CreateDomainCommand,
+  CreateFieldCommand,
+  CreateTemplateCommand,
+  type FieldType,
+} from '@aws-sdk/client-connectcases';
+import { startServer } from '../src/server.js';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { CaseRecord } from '../src/store/types.js';
+import type { FieldValueUnion } from '../model/types.js';
+import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
+
+
+const WORDS = {
+  problem: ['printer', 'login', 'refund', 'delivery', 'invoice', 'password', 'router', 'screen', 'battery', 'shipment', 'warranty', 'subscription', 'payment', 'account', 'upgrade', 'crash', 'noise', 'leak', 'install', 'license'],
+  verb: ['not working', 'delayed', 'broken', 'missing', 'charged twice', 'stuck', 'slow', 'cancelled', 'locked', 'overheating'],
+  place: ['Berlin', 'Lisbon', 'Osaka', 'Denver', 'Nairobi', 'Oslo', 'Lima', 'Austin', 'Dublin', 'Pune', 'Perth', 'Quebec'],
+  filler: ['customer', 'called', 'again', 'about', 'the', 'issue', 'reported', 'yesterday', 'after', 'update', 'since', 'monday', 'urgent', 'please', 'check', 'order', 'replacement', 'sent', 'waiting', 'for', 'reply', 'escalate', 'manager', 'confirmed', 'resolved', 'partially'],
+};
+
+const CUSTOM_FIELDS: { name: string; type: FieldType; options?: string[] }[] = [
+  { name: 'product', type: 'Text' },
+  { name: 'description', type: 'Text' },
+  { name: 'city', type: 'Text' },
+  { name: 'order_ref', type: 'Text' },
+  { name: 'notes', type: 'Text' },
+  { name: 'amount', type: 'Number' },
+  { name: 'priority', type: 'Number' },
+  { name: 'score', type: 'Number' },
+  { name: 'vip', type: 'Boolean' },
+  { name: 'escalated', type: 'Boolean' },
+  { name: 'due_date', type: 'DateTime' },
+  { name: 'purchased_at', type: 'DateTime' },
+  { name: 'channel', type: 'SingleSelect', options: ['phone', 'email', 'chat', 'sms', 'social'] },
+  { name: 'severity', type: 'SingleSelect', options: ['low', 'medium', 'high', 'critical'] },
+  { name: 'category', type: 'SingleSelect', options: Array.from({ length: 20 }, (_, i) => `category-${i + 1}`) },
+  { name: 'region', type: 'SingleSelect', options: ['emea', 'apac', 'amer', 'latam', 'anz', 'india', 'china', 'japan', 'nordics', 'dach'] },
+  { name: 'link', type: 'Url' },
+  { name: 'owner', type: 'User' },
+  { name: 'second_owner', type: 'User' },
+  { name: 'account_ref', type: 'Text' },
+];
+
+const STATUSES = ['open', 'open', 'open', 'closed', 'closed', 'closed', 'closed', 'pending', 'in_progress', 'resolved'];
+
+/** mulberry32: small, fast, reproducible. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      cases: { type: 'string', default: '1000000' },
+      'data-dir': { type: 'string' },
+      batch: { type: 'string', default: '20000' },
+    },
+  });
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new Error('--data-dir DIR is required (a directory; the database is DIR/opencases.db)');
+  const total = Number(values.cases);
+  const batch = Number(values.batch);
+  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(batch) || batch < 1) throw new Error('--cases and --batch take positive integers');
+
+  const server = await startServer({ dataDir, logLevel: 'silent' });
+  const client = new ConnectCasesClient({
+    endpoint: server.endpoint,
+    region: BENCH_REGION,
+    credentials: { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: 'bench' },
+  });
+  const { domainId } = await client.send(new CreateDomainCommand({ name: `bench-${Date.now()}` }));
+  const fields: Record<string, string> = {};
+  for (const f of CUSTOM_FIELDS) {
+    const { fieldId } = await client.send(new CreateFieldCommand({ domainId, name: f.name, type: f.type }));
+    fields[f.name] = fieldId!;
+    if (f.options) {
+      await client.send(new BatchPutFieldOptionsCommand({ domainId, fieldId, options: f.options.map((o) => ({ name: o, value: o, active: true })) }));
+    }
+  }
+  const statusOptions = [...new Set(STATUSES)].filter((s) => s !== 'open' && s !== 'closed');
+  await client.send(new BatchPutFieldOptionsCommand({ domainId, fieldId: 'status', options: statusOptions.map((o) => ({ name: o, value: o, active: true })) }));
+  const { templateId } = await client.send(new CreateTemplateCommand({ domainId, name: 'Bench', status: 'Active' }));
+  client.destroy();
+
+  const store = server.store as SqliteStore;
+  // A large page cache for the load only: the value indexes are written out of order.
+  store.db.pragma('cache_size = -1000000');
+  const rand = prng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const users = Array.from({ length: 50 }, () => `arn:aws:connect:${BENCH_REGION}:${BENCH_ACCESS_KEY}:instance/${randomUUID()}/agent/${randomUUID()}`);
+  const products = Array.from({ length: 200 }, (_, i) => `${pick(WORDS.problem)}-model-${i}`);
+  const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS.filler)).join(' ');
+  const now = Date.now();
+  const twoYears = 2 * 365 * 24 * 3600 * 1000;
+  const s = (v: string): FieldValueUnion => ({ stringValue: v });
+  const d = (ms: number): FieldValueUnion => ({ stringValue: new Date(ms).toISOString() });
+
+  function makeCase(i: number): CaseRecord {
+    const caseId = randomUUID();
+    const created = now - Math.floor(rand() * twoYears);
+    const updated = Math.min(now, created + Math.floor(rand() * 30 * 24 * 3600 * 1000));
+    const user = pick(users);
+    const status = pick(STATUSES);
+    const f: Record<string, FieldValueUnion> = {
+      title: s(`${pick(WORDS.problem)} ${pick(WORDS.verb)} in ${pick(WORDS.place)}`),
+      status: s(status),
+      reference_number: s(String(10_000_000 + i)),
+      case_id: s(caseId),
+      created_datetime: d(created),
+      last_updated_datetime: d(updated),
+      last_updated_user: { userArnValue: user },
+      summary: s(sentence(12 + Math.floor(rand() * 20))),
+      [fields.product]: s(pick(products)),
+      [fields.description]: s(sentence(5 + Math.floor(rand() * 10))),
+      [fields.city]: s(pick(WORDS.place)),
+      [fields.order_ref]: s(`ORD-${Math.floor(rand() * 1e9)}`),
+      [fields.amount]: { doubleValue: Math.round(rand() * 1_000_000) / 100 },
+      [fields.priority]: { doubleValue: 1 + Math.floor(rand() * 5) },
+      [fields.score]: { doubleValue: Math.floor(rand() * 101) },
+      [fields.vip]: { booleanValue: rand() < 0.1 },
+      [fields.escalated]: { booleanValue: rand() < 0.2 },
+      [fields.due_date]: d(created + Math.floor(rand() * 60 * 24 * 3600 * 1000)),
+      [fields.purchased_at]: d(created - Math.floor(rand() * twoYears)),
+      [fields.channel]: s(pick(CUSTOM_FIELDS[12].options!)),
+      [fields.severity]: s(pick(CUSTOM_FIELDS[13].options!)),
+      [fields.category]: s(pick(CUSTOM_FIELDS[14].options!)),
+      [fields.region]: s(pick(CUSTOM_FIELDS[15].options!)),
+      [fields.link]: s(`https://shop.example.com/orders/${Math.floor(rand() * 1e8)}`),
+      [fields.owner]: { userArnValue: pick(users) },
+      [fields.account_ref]: s(`ACC-${Math.floor(rand() * 1e6)}`),
+    };
+    // Some fields are often empty, as in real data: they exercise "no value" filters and sorts.
+    if (rand() < 0.3) f.assigned_user = { userArnValue: pick(users) };
+    if (rand() < 0.4) f[fields.notes] = s(sentence(3 + Math.floor(rand() * 8)));
+    if (rand() < 0.2) f[fields.second_owner] = { userArnValue: pick(users) };
+    if (status === 'closed') f.last_closed_datetime = d(updated);
+    const tags: Record<string, string> = {};
+    if (rand() < 0.5) tags.team = pick(['alpha', 'beta', 'gamma', 'delta']);
+    if (rand() < 0.3) tags.env = pick(['prod', 'staging']);
+    if (rand() < 0.05) tags.audit = 'yes';
+    return {
+      domainId: domainId!,
+      caseId,
+      templateId: templateId!,
+      referenceNumber: String(10_000_000 + i),
+      createdTime: new Date(created).toISOString(),
+      lastUpdatedTime: new Date(updated).toISOString(),
+      fields: f,
+      tags,
+    };
+  }
+
+  const bar = new cliProgress.SingleBar({ format: 'seeding [{bar}] {percentage}% | {value}/{total} cases | {eta_formatted} left | {speed} cases/s' }, cliProgress.Presets.shades_classic);
+  const started = Date.now();
+  bar.start(total, 0, { speed: 0 });
+  for (let done = 0; done < total; ) {
+    const n = Math.min(batch, total - done);
+    await store.write(async (tx) => {
+      for (let i = 0; i < n; i++) await tx.insertCase(makeCase(done + i));
+    });
+    done += n;
+    bar.update(done, { speed: Math.round(done / ((Date.now() - started) / 1000)) });
+  }
+  bar.stop();
+  const seconds = (Date.now() - started) / 1000;
+  // Statistics for the query planner; a sample is enough and keeps this quick at a million cases.
+  store.db.pragma('analysis_limit = 1000');
+  store.db.exec('ANALYZE');
+  const manifest: BenchManifest = { domainId: domainId!, templateId: templateId!, cases: total, fields };
+  writeFileSync(join(dataDir, 'bench-domain.json'), JSON.stringify(manifest, null, 2));
+  await server.close();
+  console.log(`seeded ${total} cases in ${seconds.toFixed(1)} s (${Math.round(total / seconds)} cases/s) into ${dataDir}; domain ${domainId}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
