@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BatchPutFieldOptionsCommand,
+  CreateCaseCommand,
   CreateDomainCommand,
   CreateFieldCommand,
   CreateLayoutCommand,
+  CreateRelatedItemCommand,
   CreateTemplateCommand,
+  GetCaseAuditEventsCommand,
+  GetCaseCommand,
   GetDomainCommand,
   GetLayoutCommand,
   GetTemplateCommand,
@@ -17,6 +21,8 @@ import {
   ListFieldOptionsCommand,
   ListFieldsCommand,
   ListTagsForResourceCommand,
+  SearchCasesCommand,
+  SearchRelatedItemsCommand,
   TagResourceCommand,
   type ConnectCasesClient,
 } from '@aws-sdk/client-connectcases';
@@ -37,7 +43,7 @@ async function fieldIdsFrom(client: ConnectCasesClient, domainId: string, token:
   return ids;
 }
 
-test('a restart on the same data directory keeps metadata, tags and pagination tokens', async () => {
+test('a restart on the same data directory keeps metadata, cases, tags and pagination tokens', async () => {
   const first = await startTestServer({ dataDir });
   const c1 = first.client;
   const domain = await c1.send(new CreateDomainCommand({ name: 'durable' }));
@@ -65,12 +71,33 @@ test('a restart on the same data directory keeps metadata, tags and pagination t
     }),
   );
 
-  // Tokens issued before the restart: the first page of three listings.
+  const caseIds: string[] = [];
+  for (const [i, priorityValue] of ['low', 'high', 'low'].entries()) {
+    const created = await c1.send(
+      new CreateCaseCommand({
+        domainId,
+        templateId: template.templateId,
+        fields: [
+          { id: 'title', value: { stringValue: `Case ${i}` } },
+          { id: priority.fieldId!, value: { stringValue: priorityValue } },
+          { id: notes.fieldId!, value: { stringValue: `notes ${i}` } },
+        ],
+        tags: { case: String(i) },
+      }),
+    );
+    caseIds.push(created.caseId!);
+  }
+  const comment = await c1.send(
+    new CreateRelatedItemCommand({ domainId, caseId: caseIds[0], type: 'Comment', content: { comment: { body: 'kept', contentType: 'Text/Plain' } } }),
+  );
+
+  // Tokens issued before the restart: the first page of four listings.
+  const casesPage = await c1.send(new SearchCasesCommand({ domainId, maxResults: 1, fields: [{ id: 'title' }] }));
   const allFieldIds = await fieldIdsFrom(c1, domainId, undefined);
   const fieldsPage = await c1.send(new ListFieldsCommand({ domainId, maxResults: 4 }));
   const domainsPage = await c1.send(new ListDomainsCommand({ maxResults: 1 }));
   const optionsPage = await c1.send(new ListFieldOptionsCommand({ domainId, fieldId: priority.fieldId, maxResults: 1 }));
-  for (const token of [fieldsPage.nextToken, domainsPage.nextToken, optionsPage.nextToken]) assert.ok(token);
+  for (const token of [casesPage.nextToken, fieldsPage.nextToken, domainsPage.nextToken, optionsPage.nextToken]) assert.ok(token);
   await first.close();
 
   const second = await startTestServer({ dataDir });
@@ -103,7 +130,33 @@ test('a restart on the same data directory keeps metadata, tags and pagination t
     assert.deepEqual(gotTemplate.layoutConfiguration, { defaultLayout: layout.layoutId });
     assert.deepEqual(gotTemplate.requiredFields, [{ fieldId: priority.fieldId }]);
 
+    const gotCase = await c2.send(new GetCaseCommand({ domainId, caseId: caseIds[1], fields: [{ id: 'title' }, { id: priority.fieldId! }, { id: notes.fieldId! }] }));
+    assert.equal(gotCase.templateId, template.templateId);
+    assert.deepEqual(gotCase.tags, { case: '1' });
+    assert.deepEqual(
+      Object.fromEntries(gotCase.fields!.map((f) => [f.id, f.value?.stringValue])),
+      { title: 'Case 1', [priority.fieldId!]: 'high', [notes.fieldId!]: 'notes 1' },
+    );
+    const related = await c2.send(new SearchRelatedItemsCommand({ domainId, caseId: caseIds[0] }));
+    assert.ok(related.relatedItems!.some((r) => r.relatedItemId === comment.relatedItemId && r.content?.comment?.body === 'kept'));
+    const audit = await c2.send(new GetCaseAuditEventsCommand({ domainId, caseId: caseIds[0] }));
+    assert.ok(audit.auditEvents!.length > 0, 'the audit trail survives too');
+    // Search still filters on field values after the restart.
+    const lows = await c2.send(
+      new SearchCasesCommand({ domainId, filter: { field: { equalTo: { id: priority.fieldId!, value: { stringValue: 'low' } } } } }),
+    );
+    assert.deepEqual(lows.cases!.map((c) => c.caseId).sort(), [caseIds[0], caseIds[2]].sort());
+
     // The old tokens continue exactly where their listing stopped.
+    const seen = [casesPage.cases![0].caseId];
+    let caseToken = casesPage.nextToken;
+    while (caseToken) {
+      const page = await c2.send(new SearchCasesCommand({ domainId, maxResults: 1, nextToken: caseToken, fields: [{ id: 'title' }] }));
+      seen.push(...page.cases!.map((c) => c.caseId));
+      caseToken = page.nextToken;
+    }
+    assert.deepEqual([...seen].sort(), [...caseIds].sort());
+
     const rest = await fieldIdsFrom(c2, domainId, fieldsPage.nextToken);
     assert.deepEqual([...fieldsPage.fields!.map((f) => f.fieldId), ...rest], allFieldIds);
     const domains2 = await c2.send(new ListDomainsCommand({ maxResults: 1, nextToken: domainsPage.nextToken }));
