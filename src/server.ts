@@ -73,7 +73,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? pino({ level: config.logLevel });
   const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
   const store =
-    options.store ?? (config.databaseUrl ? await PgStore.open({ url: config.databaseUrl }) : new SqliteStore({ dataDir: config.dataDir }));
+    options.store ??
+    (config.databaseUrl
+      ? await PgStore.open({ url: config.databaseUrl, onUnavailable: (err) => logger.error({ err }, 'database unavailable') })
+      : new SqliteStore({ dataDir: config.dataDir }));
   const tokens = await TokenCodec.load(store);
   // Built (and its configuration checked) before listening; started once the server is up.
   const delivery = createEventDelivery(store, config.events ?? {}, config.region, `opencases/${VERSION}`, logger);

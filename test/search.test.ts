@@ -264,6 +264,13 @@ describe('searchTerm', () => {
     assert.deepEqual(await labels({ searchTerm: c.b }), ['b']);
   });
 
+  test('quotes, operators and NUL are searched literally', async () => {
+    assert.deepEqual(await labels({ searchTerm: '"printer" AND' }), []);
+    assert.deepEqual(await labels({ searchTerm: 'print\u0000er' }), []);
+    assert.deepEqual(await matching(op('contains', 'title', str('jam\u0000'))), []);
+    assert.deepEqual(await matching(op('contains', 'title', str('"'))), []);
+  });
+
   test('a word never spans two values', async () => {
     // a's title ends with "Berlin" and its text starts with "Alpha".
     assert.deepEqual(await labels({ searchTerm: 'berlinalpha' }), []);

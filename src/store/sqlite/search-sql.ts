@@ -54,11 +54,18 @@ function textOf(c: CaseRecord): string {
   return lines.join('\n');
 }
 
-/** The distinct trigrams (of code points) of a text; none for texts shorter than three characters. */
+/**
+ * The distinct trigrams (of code points) of a text that an FTS5 query can name: none for texts shorter than
+ * three characters, and none holding NUL, which ends an FTS5 query string. Fewer trigrams only widen the
+ * superset; the values are checked anyway.
+ */
 function trigrams(text: string): string[] {
   const chars = [...text];
   const out = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  for (let i = 0; i + 3 <= chars.length; i++) {
+    const gram = chars.slice(i, i + 3).join('');
+    if (!gram.includes('\u0000')) out.add(gram);
+  }
   return [...out];
 }
 
