@@ -138,7 +138,7 @@ test('a restart on the same data directory keeps metadata, cases, tags and pagin
       { title: 'Case 1', [priority.fieldId!]: 'high', [notes.fieldId!]: 'notes 1' },
     );
     const related = await c2.send(new SearchRelatedItemsCommand({ domainId, caseId: caseIds[0] }));
-    assert.ok(related.relatedItems!.some((r) => r.relatedItemId === comment.relatedItemId && r.content?.comment?.body === 'kept'));
+    assert.ok(related.relatedItems!.some((r) => r?.relatedItemId === comment.relatedItemId && r?.content?.comment?.body === 'kept'));
     const audit = await c2.send(new GetCaseAuditEventsCommand({ domainId, caseId: caseIds[0] }));
     assert.ok(audit.auditEvents!.length > 0, 'the audit trail survives too');
     // Search still filters on field values after the restart.
