@@ -329,8 +329,6 @@ export function isConnectionError(e: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(err?.message ?? '');
 }
 
-const unavailable = () => new InternalServerException('The database is unavailable. Please retry the request.', 1);
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** "host:port/database" of a connection URL, for messages; never the credentials. */
@@ -349,6 +347,8 @@ export interface PgOptions {
   url: string;
   /** Connections this process keeps at most. */
   maxConnections?: number;
+  /** Told of every error that made a request fail as "database unavailable", for the operator's log. */
+  onUnavailable?: (error: unknown) => void;
 }
 
 /** Advisory lock keys: around migrations, and around outbox inserts; any constants unique to opencases work. */
@@ -356,7 +356,10 @@ const MIGRATION_LOCK = 0x6f63_6173; // "ocas"
 const OUTBOX_LOCK = 0x6f63_6f62; // "ocob"
 
 export class PgStore implements Store {
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly onUnavailable?: (error: unknown) => void,
+  ) {}
 
   /** Connects and brings the schema up to date; fails with a message naming the host when it cannot connect. */
   static async open(opts: PgOptions): Promise<PgStore> {
@@ -364,11 +367,13 @@ export class PgStore implements Store {
       connectionString: opts.url,
       max: opts.maxConnections ?? 10,
       connectionTimeoutMillis: 5_000,
+      // Notice a database host that vanished without closing its connections within a minute, not hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     });
     // An idle connection that breaks is dropped by the pool; the request that next needs one gets a new one.
     pool.on('error', () => undefined);
-    const store = new PgStore(pool);
+    const store = new PgStore(pool, opts.onUnavailable);
     try {
       await store.migrate();
     } catch (e) {
@@ -451,7 +456,7 @@ export class PgStore implements Store {
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
-      throw isConnectionError(e) ? unavailable() : e;
+      throw isConnectionError(e) ? this.unavailable(e) : e;
     } finally {
       // A connection that could not even roll back is destroyed instead of going back to the pool.
       client.release(broken);
@@ -469,7 +474,7 @@ export class PgStore implements Store {
       try {
         client = await this.pool.connect();
       } catch (e) {
-        throw isConnectionError(e) ? unavailable() : e;
+        throw isConnectionError(e) ? this.unavailable(e) : e;
       }
       try {
         await client.query(begin);
@@ -477,9 +482,15 @@ export class PgStore implements Store {
       } catch (e) {
         client.release(e as Error);
         if (!isConnectionError(e)) throw e;
-        if (attempt >= this.pool.options.max) throw unavailable();
+        if (attempt >= this.pool.options.max) throw this.unavailable(e);
       }
     }
+  }
+
+  /** The retryable error a request gets while the database cannot be reached. */
+  private unavailable(cause: unknown): InternalServerException {
+    this.onUnavailable?.(cause);
+    return new InternalServerException('The database is unavailable. Please retry the request.', 1);
   }
 
   async close(): Promise<void> {
