@@ -102,6 +102,12 @@ export class SearchIndex {
     db.function('oc_contains', { deterministic: true }, (s: unknown, needle: unknown) =>
       typeof s === 'string' && typeof needle === 'string' && s.toLowerCase().includes(needle) ? 1 : 0,
     );
+    // All string values of a case, newline-joined, against newline-joined words: one call per case.
+    db.function('oc_has_words', { deterministic: true }, (text: unknown, words: unknown) => {
+      if (typeof text !== 'string' || typeof words !== 'string') return 0;
+      const folded = text.toLowerCase();
+      return words.split('\n').every((w) => folded.includes(w)) ? 1 : 0;
+    });
   }
 
   /** Drops cached numbers: a rolled-back transaction may have created some that no longer exist. */
@@ -350,9 +356,10 @@ class ConditionBuilder {
       this.params.push(trigramQuery(grams));
       terms.push(`${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)`);
     }
-    for (const word of q.words) {
-      this.params.push(word);
-      terms.push(`EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND oc_contains(s, ?))`);
+    if (q.words.length) {
+      // Words hold no whitespace, so none can match across the newline between two values.
+      this.params.push(q.words.join('\n'));
+      terms.push(`oc_has_words((SELECT group_concat(s, char(10)) FROM search_values WHERE cno = ${cno}), ?)`);
     }
     return terms.length ? terms.join(' AND ') : '1';
   }
