@@ -145,14 +145,14 @@ test('a restart on the same data directory keeps metadata, cases, tags and pagin
     const lows = await c2.send(
       new SearchCasesCommand({ domainId, filter: { field: { equalTo: { id: priority.fieldId!, value: { stringValue: 'low' } } } } }),
     );
-    assert.deepEqual(lows.cases!.map((c) => c.caseId).sort(), [caseIds[0], caseIds[2]].sort());
+    assert.deepEqual(lows.cases!.map((c) => c?.caseId).sort(), [caseIds[0], caseIds[2]].sort());
 
     // The old tokens continue exactly where their listing stopped.
-    const seen = [casesPage.cases![0].caseId];
+    const seen = [casesPage.cases![0]?.caseId];
     let caseToken = casesPage.nextToken;
     while (caseToken) {
       const page = await c2.send(new SearchCasesCommand({ domainId, maxResults: 1, nextToken: caseToken, fields: [{ id: 'title' }] }));
-      seen.push(...page.cases!.map((c) => c.caseId));
+      seen.push(...page.cases!.map((c) => c?.caseId));
       caseToken = page.nextToken;
     }
     assert.deepEqual([...seen].sort(), [...caseIds].sort());
