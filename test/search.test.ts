@@ -7,8 +7,11 @@ import {
   CreateDomainCommand,
   CreateFieldCommand,
   CreateTemplateCommand,
+  DeleteCaseCommand,
   DeleteFieldCommand,
   SearchCasesCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateCaseCommand,
   type CaseFilter,
   type FieldFilter,
@@ -28,6 +31,7 @@ let templateId: string;
 const f: Record<string, string> = {};
 /** Case ids by label. */
 const c: Record<string, string> = {};
+const arns: Record<string, string> = {};
 
 type Values = Record<string, FieldValueUnion>;
 const str = (stringValue: string): FieldValueUnion => ({ stringValue });
@@ -38,6 +42,7 @@ async function createCase(label: string, values: Values, tags?: Record<string, s
   const fields = Object.entries(values).map(([id, value]) => ({ id: f[id] ?? id, value }));
   const out = await ts.client.send(new CreateCaseCommand({ domainId, templateId, fields, tags }));
   c[label] = out.caseId!;
+  arns[label] = out.caseArn!;
   return out.caseId!;
 }
 
@@ -346,6 +351,26 @@ describe('results and pages', () => {
     await ts.client.send(new UpdateCaseCommand({ domainId, caseId: c.b, fields: [{ id: 'summary', value: str('moved up') }] }));
     assert.deepEqual(await labels({}), ['b', 'e', 'd', 'c', 'a']);
     assert.deepEqual(await labels({ searchTerm: 'moved' }), ['b']);
+  });
+});
+
+describe('index upkeep', () => {
+  test('TagResource and UntagResource on a case change what tag filters match', async () => {
+    const team = { tag: { equalTo: { key: 'team', value: 'gamma' } } };
+    await ts.client.send(new TagResourceCommand({ arn: arns.d, tags: { team: 'gamma' } }));
+    assert.deepEqual(await matching(team), ['d']);
+    await ts.client.send(new UntagResourceCommand({ arn: arns.d, tagKeys: ['team'] }));
+    assert.deepEqual(await matching(team), []);
+  });
+
+  test('a deleted case is no longer found', async () => {
+    await createCase('doomed', { title: str('doomed printer') });
+    assert.deepEqual(await labels({ searchTerm: 'doomed' }), ['doomed']);
+    const before = (await search({})).totalCount!;
+    await ts.client.send(new DeleteCaseCommand({ domainId, caseId: c.doomed }));
+    delete c.doomed;
+    assert.deepEqual(await labels({ searchTerm: 'doomed' }), []);
+    assert.equal((await search({})).totalCount, before - 1);
   });
 });
 
