@@ -1,0 +1,320 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConnectCasesClient,
+  GetCaseAuditEventsCommand,
+  GetCaseCommand,
+  GetTemplateCommand,
+  ListDomainsCommand,
+  ListFieldsCommand,
+  ListTagsForResourceCommand,
+  ListTemplatesCommand,
+  SearchCasesCommand,
+  SearchRelatedItemsCommand,
+} from '@aws-sdk/client-connectcases';
+import { DUMMY_CREDENTIALS, startTestServer, type TestServer } from './helpers.js';
+import { portabilityFixture, type PortabilityFixture } from './support/portability-fixture.js';
+import { exportToFile, checkpointPath } from '../src/portability/checkpoint.js';
+import { exportRecords } from '../src/portability/export.js';
+import { checkedRecords, readFileRecords } from '../src/portability/format.js';
+import { importDirect } from '../src/portability/import-direct.js';
+import { importViaApi } from '../src/portability/import-api.js';
+import { SYSTEM_FIELDS } from '../src/cases/system-fields.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'oc-portability-'));
+const file = (name: string) => join(dir, name);
+function noMeta<T extends { $metadata?: unknown }>(r: T): Omit<T, '$metadata'> {
+  const { $metadata: _m, ...rest } = r;
+  return rest;
+}
+
+/** Everything of a case through the four read operations the round trip must preserve. */
+async function readCase(client: ConnectCasesClient, domainId: string, caseId: string) {
+  const fieldIds = ((await client.send(new ListFieldsCommand({ domainId, maxResults: 100 }))).fields ?? []).map((f) => ({ id: f.fieldId! }));
+  return {
+    case: noMeta(await client.send(new GetCaseCommand({ domainId, caseId, fields: fieldIds }))),
+    items: noMeta(await client.send(new SearchRelatedItemsCommand({ domainId, caseId, maxResults: 25 }))),
+    audit: noMeta(await client.send(new GetCaseAuditEventsCommand({ domainId, caseId, maxResults: 25 }))),
+  };
+}
+
+const search = async (client: ConnectCasesClient, domainId: string) =>
+  noMeta(await client.send(new SearchCasesCommand({ domainId, maxResults: 100, fields: [{ id: 'title' }, { id: 'reference_number' }, { id: 'status' }] })));
+
+describe('export and import of a whole domain', () => {
+  let source: TestServer;
+  let fx: PortabilityFixture;
+  let exported: string;
+  before(async () => {
+    source = await startTestServer();
+    fx = await portabilityFixture(source.client, 'portable');
+    exported = file('domain.ndjson');
+    await exportToFile(source.client, { domainId: fx.domainId, file: exported });
+  });
+  after(async () => {
+    await source.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the file is NDJSON with a versioned header, the metadata, every case with its items and history, and an end record', () => {
+    const lines = readFileSync(exported, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines[0], { type: 'header', format: 'opencases-domain-export', version: 1 });
+    assert.equal(lines[1].type, 'domain');
+    assert.deepEqual(lines[1].domain.tags, { team: 'support' });
+    const types = lines.map((l) => l.type);
+    assert.equal(types.filter((t) => t === 'field').length, SYSTEM_FIELDS.length + 7);
+    assert.equal(types.filter((t) => t === 'case').length, 3);
+    assert.equal(types.filter((t) => t === 'template').length, 2);
+    assert.deepEqual(lines.find((l) => l.type === 'field' && l.field.fieldId === fx.fields.tier).options, [
+      { name: 'Gold', value: 'gold', active: true },
+      { name: 'Silver', value: 'silver', active: true },
+      { name: 'Old', value: 'old', active: false },
+    ]);
+    const items = lines.filter((l) => l.type === 'relatedItem' && l.caseId === fx.caseIds[0]).map((l) => l.relatedItem.type);
+    assert.deepEqual(items.sort(), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
+    // Oldest first: the creation, then the updates in the order they happened.
+    const audit = lines.filter((l) => l.type === 'auditEvent' && l.caseId === fx.caseIds[0]).map((l) => l.event.type);
+    assert.equal(audit[0], 'Case.Created');
+    assert.deepEqual(audit.slice(1, 3), ['Case.Updated', 'Case.Updated']);
+    assert.ok(audit.includes('RelatedItem.Deleted'));
+    const end = lines[lines.length - 1];
+    assert.deepEqual(end, { type: 'end', counts: { fields: SYSTEM_FIELDS.length + 7, layouts: 1, caseRules: 1, templates: 2, cases: 3, relatedItems: 7, auditEvents: end.counts.auditEvents } });
+    assert.equal(end.counts.auditEvents, types.filter((t) => t === 'auditEvent').length);
+  });
+
+  test('direct import keeps ids, times, reference numbers and the audit history: the target exports the same bytes', async () => {
+    const target = await startTestServer();
+    try {
+      const summary = await importDirect(target.server.store, () => readFileRecords(exported), { region: 'us-east-1' });
+      assert.equal(summary.domainId, fx.domainId);
+      assert.equal(summary.created.cases, 3);
+      assert.equal(summary.created.auditEvents > 0, true);
+      for (const caseId of fx.caseIds) {
+        assert.deepEqual(await readCase(target.client, fx.domainId, caseId), await readCase(source.client, fx.domainId, caseId));
+      }
+      assert.deepEqual(await search(target.client, fx.domainId), await search(source.client, fx.domainId));
+      const again = file('reexport.ndjson');
+      await exportToFile(target.client, { domainId: fx.domainId, file: again });
+      assert.equal(readFileSync(again, 'utf8'), readFileSync(exported, 'utf8'));
+
+      // Re-running skips everything that is already there.
+      const rerun = await importDirect(target.server.store, () => readFileRecords(exported), { region: 'us-east-1' });
+      assert.equal(rerun.created.cases + rerun.created.fields + rerun.created.relatedItems + rerun.created.auditEvents, 0);
+      assert.equal(rerun.skipped.cases, 3);
+      assert.equal((await search(target.client, fx.domainId)).totalCount, 3);
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('API import creates everything anew, maps old to new ids, and a re-run creates nothing', async () => {
+    const target = await startTestServer();
+    const mapFile = file('api.map.ndjson');
+    try {
+      const summary = await importViaApi(target.client, readFileRecords(exported), { mapFile });
+      assert.notEqual(summary.domainId, fx.domainId);
+      assert.deepEqual(
+        { cases: summary.created.cases, relatedItems: summary.created.relatedItems, templates: summary.created.templates, layouts: summary.created.layouts, caseRules: summary.created.caseRules },
+        { cases: 3, relatedItems: 7, templates: 2, layouts: 1, caseRules: 1 },
+      );
+      assert.ok(summary.notImported.auditEvents > 0);
+      const map = new Map<string, string>();
+      for (const l of readFileSync(mapFile, 'utf8').trim().split('\n').map((x) => JSON.parse(x))) if (l.new) map.set(l.old, l.new);
+      const d = summary.domainId;
+      assert.equal(map.get(fx.domainId), d);
+      const [a, b] = fx.caseIds.map((id) => map.get(id)!);
+      assert.ok(a && b);
+
+      const domainArn = `arn:aws:cases:us-east-1:000000000000:domain/${d}`;
+      assert.deepEqual((await target.client.send(new ListTagsForResourceCommand({ arn: domainArn }))).tags, { team: 'support' });
+      const templates = (await target.client.send(new ListTemplatesCommand({ domainId: d }))).templates!;
+      assert.deepEqual(templates.map((t) => [t.name, t.status]).sort(), [['retired', 'Inactive'], ['standard', 'Active']]);
+      const standard = await target.client.send(new GetTemplateCommand({ domainId: d, templateId: map.get(fx.templateId)! }));
+      assert.deepEqual(standard.requiredFields, [{ fieldId: map.get(fx.fields.tier) }]);
+      assert.equal(standard.rules![0].fieldId, map.get(fx.fields.amount));
+      assert.deepEqual(standard.tags, { tpl: 'standard' });
+
+      const src = await readCase(source.client, fx.domainId, fx.caseIds[0]);
+      const got = await readCase(target.client, d, a);
+      const caller = (fields: { id?: string; value?: unknown }[]) =>
+        fields.filter((f) => !SYSTEM_FIELDS.find((s) => s.id === f.id)?.serverManaged).map((f) => ({ id: map.get(f.id!) ?? f.id, value: f.value }));
+      assert.deepEqual(
+        caller(got.case.fields!).sort((x, y) => x.id!.localeCompare(y.id!)),
+        caller(src.case.fields!).sort((x, y) => x.id!.localeCompare(y.id!)),
+      );
+      assert.deepEqual(got.case.tags, src.case.tags);
+      const items = got.items.relatedItems!.map((i) => i!);
+      assert.deepEqual(items.map((i) => i.type).sort(), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
+      assert.equal(items.find((i) => i.type === 'Comment')!.content!.comment!.body, 'edited comment');
+      assert.equal(items.find((i) => i.type === 'ConnectCase')!.content!.connectCase!.caseId, b);
+      assert.deepEqual(items.find((i) => i.type === 'Custom')!.content!.custom!.fields!.map((f) => f.id).sort(), [map.get(fx.fields.note), map.get(fx.fields.amount)].sort());
+      const sla = items.find((i) => i.type === 'Sla')!.content!.sla!.slaConfiguration!;
+      assert.equal(sla.targetTime!.getTime() - items.find((i) => i.type === 'Sla')!.associationTime!.getTime(), 600_000 * 60_000);
+      // b's link to the third case came before that case existed in the target.
+      const linkOfB = (await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: b }))).relatedItems!;
+      assert.equal(linkOfB[0]!.content!.connectCase!.caseId, map.get(fx.caseIds[2]));
+      assert.equal(got.audit.auditEvents!.at(-1)!.type, 'Case.Created');
+
+      const rerun = await importViaApi(target.client, readFileRecords(exported), { mapFile });
+      assert.equal(rerun.domainId, d);
+      assert.equal(rerun.created.cases + rerun.created.relatedItems + rerun.created.fields + rerun.created.templates, 0);
+      assert.equal(rerun.skipped.cases, 3);
+      assert.equal((await search(target.client, d)).totalCount, 3);
+      assert.equal((await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: a }))).relatedItems!.length, 6);
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('copy pipes the export into an API import without a file', async () => {
+    const target = await startTestServer();
+    try {
+      const mapFile = file('copy.map.ndjson');
+      const summary = await importViaApi(target.client, checkedRecords(exportRecords(source.client, { domainId: fx.domainId })), { mapFile, domainName: 'copied' });
+      assert.equal(summary.created.cases, 3);
+      const domains = (await target.client.send(new ListDomainsCommand({}))).domains!;
+      assert.deepEqual(domains.map((x) => x.name), ['copied']);
+      assert.deepEqual(
+        (await search(target.client, summary.domainId)).cases!.map((c) => c!.fields!.find((f) => f.id === 'title')!.value!.stringValue).sort(),
+        ['case 0', 'case 1', 'case 2'],
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('an interrupted export resumed from its checkpoint writes the same bytes as an uninterrupted one', async () => {
+    const s = await startTestServer();
+    try {
+      const big = await portabilityFixture(s.client, 'paged', 5);
+      const whole = file('whole.ndjson');
+      await exportToFile(s.client, { domainId: big.domainId, file: whole, pageSize: 3 });
+      assert.equal(existsSync(checkpointPath(whole)), false);
+
+      const cut = file('cut.ndjson');
+      const flaky = new ConnectCasesClient({ endpoint: s.server.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+      let searches = 0;
+      flaky.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'SearchCasesCommand' && ++searches === 3) throw new Error('connection reset');
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      await assert.rejects(exportToFile(flaky, { domainId: big.domainId, file: cut, pageSize: 3 }), /connection reset/);
+      flaky.destroy();
+      const checkpoint = JSON.parse(readFileSync(checkpointPath(cut), 'utf8'));
+      assert.equal(checkpoint.state.counts.cases, 6);
+      // Half a chunk written when the process died: cut away on resume.
+      appendFileSync(cut, '{"type":"case","case":{"caseId":"half');
+
+      const result = await exportToFile(s.client, { domainId: big.domainId, file: cut, pageSize: 3 });
+      assert.equal(result.resumedAfterCases, 6);
+      assert.equal(result.counts.cases, 8);
+      assert.equal(existsSync(checkpointPath(cut)), false);
+      assert.ok(readFileSync(cut).equals(readFileSync(whole)));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('throttled requests are retried with backoff and the export is complete', async () => {
+    let n = 0;
+    const endpoint = new URL(source.server.endpoint);
+    const proxy: Server = createServer((req, res) => {
+      // Every fifth request is refused the way the service refuses a caller over its rate.
+      if (++n % 5 === 0) {
+        res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
+        res.end(JSON.stringify({ message: 'Rate exceeded' }));
+        return;
+      }
+      const upstream = request({ host: endpoint.hostname, port: endpoint.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const client = new ConnectCasesClient({
+      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: DUMMY_CREDENTIALS,
+      maxAttempts: 5,
+      retryMode: 'adaptive',
+    });
+    try {
+      const out = file('throttled.ndjson');
+      await exportToFile(client, { domainId: fx.domainId, file: out, concurrency: 1 });
+      assert.ok(n > 10);
+      assert.equal(readFileSync(out, 'utf8'), readFileSync(exported, 'utf8'));
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  describe('bad input', () => {
+    const lines = () => readFileSync(exported, 'utf8').trimEnd().split('\n');
+    const write = (name: string, content: string[]) => {
+      const path = file(name);
+      writeFileSync(path, content.join('\n') + '\n');
+      return path;
+    };
+    const drain = async (path: string) => {
+      for await (const _ of readFileRecords(path));
+    };
+
+    test('each problem is reported with its line number', async () => {
+      const l = lines();
+      await assert.rejects(drain(write('json.ndjson', [l[0], l[1], '{"type": "field", ', ...l.slice(3)])), /^InputError: line 3: not valid JSON/);
+      await assert.rejects(drain(write('nohead.ndjson', l.slice(1))), /line 1: the file must start with a header record/);
+      await assert.rejects(drain(write('version.ndjson', [JSON.stringify({ type: 'header', format: 'opencases-domain-export', version: 99 }), ...l.slice(1)])), /line 1: format version 99 is not supported/);
+      await assert.rejects(drain(write('type.ndjson', [l[0], l[1], '{"type":"gadget"}'])), /line 3: unknown record type "gadget"/);
+      await assert.rejects(drain(write('shape.ndjson', [l[0], l[1], '{"type":"layout","layout":{"name":"x"}}'])), /line 3: layout record: 'layout' must be an object with layoutId, name and content/);
+      const firstItem = l.findIndex((x) => JSON.parse(x).type === 'relatedItem');
+      const firstCase = l.findIndex((x) => JSON.parse(x).type === 'case');
+      const moved = [...l.slice(0, firstCase), l[firstItem], ...l.slice(firstCase)];
+      await assert.rejects(drain(write('order.ndjson', moved)), new RegExp(`line ${firstCase + 1}: a relatedItem of case \\S+ must follow that case's record`));
+      await assert.rejects(drain(write('cut.ndjson', l.slice(0, -1))), new RegExp(`line ${l.length - 1}: the file ends without its end record`));
+    });
+
+    test('a direct import that fails on a late line leaves nothing behind', async () => {
+      const target = await startTestServer();
+      try {
+        const l = lines();
+        const end = JSON.parse(l[l.length - 1]);
+        end.counts.relatedItems = 99;
+        const path = write('counts.ndjson', [...l.slice(0, -1), JSON.stringify(end)]);
+        await assert.rejects(importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1' }), new RegExp(`line ${l.length}: the end record counts do not match .*relatedItems: 99 stated, 7 found`));
+        assert.deepEqual((await target.client.send(new ListDomainsCommand({}))).domains, []);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('an API import that fails deletes the domain it created, and its id map', async () => {
+      const target = await startTestServer();
+      try {
+        const l = lines();
+        const last = l.map((x) => JSON.parse(x).type).lastIndexOf('case');
+        const broken = JSON.parse(l[last]);
+        broken.case.templateId = 'no-such-template';
+        const path = write('template.ndjson', [...l.slice(0, last), JSON.stringify(broken), ...l.slice(last + 1)]);
+        const mapFile = file('failed.map.ndjson');
+        await assert.rejects(
+          importViaApi(target.client, readFileRecords(path), { mapFile }),
+          new RegExp(`line ${last + 1}: case \\S+ uses template no-such-template, which the file does not hold \\(the partly imported domain \\S+ was deleted again`),
+        );
+        assert.deepEqual((await target.client.send(new ListDomainsCommand({}))).domains, []);
+        assert.equal(existsSync(mapFile), false);
+      } finally {
+        await target.close();
+      }
+    });
+  });
+});
