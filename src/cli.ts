@@ -7,11 +7,9 @@ import { DEFAULT_QUOTAS, type Quotas } from './context.js';
 import { hashPassword } from './web/passwords.js';
 import { EVENT_SERVE_OPTIONS, EVENT_SERVE_USAGE, EVENTS_USAGE, eventStreamOptions, eventsCommand } from './events/cli.js';
 import { portabilityCommand } from './portability/cli.js';
-import { portabilityCommand } from './portability/cli.js';
 
 const USAGE = `Usage: opencases serve [options]
        opencases events <dead | requeue | discard> [options]   (opencases events --help)
-       opencases export | import | copy [options]               (opencases export --help)
        opencases export | import | copy [options]               (opencases export --help)
        opencases hash-password   reads a password on stdin, prints the passwordHash of a workspace user
 
@@ -125,10 +123,6 @@ async function main() {
       return serve(rest);
     case 'events':
       return eventsCommand(rest);
-    case 'export':
-    case 'import':
-    case 'copy':
-      return portabilityCommand(command, rest);
     case 'export':
     case 'import':
     case 'copy':
