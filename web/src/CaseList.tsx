@@ -1,0 +1,237 @@
+/**
+ * The case list: one SearchCases page at a time. The URL holds the whole query (search term, filters, sort, columns
+ * and page token), so a view can be bookmarked and shared, and Back returns to the previous page.
+ */
+import { useState, type FormEvent } from 'react';
+import { ListLayoutsCommand, SearchCasesCommand, type CaseFilter, type FieldSummary } from '@aws-sdk/client-connectcases';
+import { valueText, type Value } from './api';
+import { useWorkspace } from './App';
+import { loadFields, loadLayout, useLoad } from './meta';
+import { Link, navigate } from './router';
+
+const PAGE_SIZE = 25;
+const DEFAULT_COLUMNS = ['reference_number', 'title', 'status', 'last_updated_datetime'];
+
+export const OPERATORS = {
+  equalTo: 'equals',
+  notEqualTo: 'does not equal',
+  contains: 'contains',
+  greaterThan: '>',
+  greaterThanOrEqualTo: '≥',
+  lessThan: '<',
+  lessThanOrEqualTo: '≤',
+} as const;
+type Operator = keyof typeof OPERATORS;
+
+interface Filter {
+  fieldId: string;
+  op: Operator;
+  value: string;
+}
+
+/** `f=<fieldId>~<operator>~<value>` in the URL. */
+function parseFilter(s: string): Filter | undefined {
+  const [fieldId, op, ...rest] = s.split('~');
+  return fieldId && op in OPERATORS ? { fieldId, op: op as Operator, value: rest.join('~') } : undefined;
+}
+const formatFilter = (f: Filter) => `${f.fieldId}~${f.op}~${f.value}`;
+
+function typedValue(field: FieldSummary | undefined, text: string): Value {
+  if (text === '') return { emptyValue: {} };
+  switch (field?.type) {
+    case 'Number':
+      return { doubleValue: Number(text) };
+    case 'Boolean':
+      return { booleanValue: text === 'true' };
+    case 'User':
+      return { userArnValue: text };
+    case 'DateTime':
+      return { stringValue: Number.isNaN(Date.parse(text)) ? text : new Date(text).toISOString() };
+    default:
+      return { stringValue: text };
+  }
+}
+
+function toCaseFilter(filters: Filter[], fields: Map<string, FieldSummary>): CaseFilter | undefined {
+  const one = (f: Filter): CaseFilter => {
+    const value = typedValue(fields.get(f.fieldId), f.value);
+    if (f.op === 'notEqualTo') return { not: { field: { equalTo: { id: f.fieldId, value } } } };
+    return { field: { [f.op]: { id: f.fieldId, value } } } as unknown as CaseFilter;
+  };
+  if (filters.length === 0) return undefined;
+  return filters.length === 1 ? one(filters[0]) : { andAll: filters.map(one) };
+}
+
+function formatCell(field: FieldSummary | undefined, v: Value | undefined): string {
+  if (field?.type === 'DateTime' && v?.stringValue) return new Date(v.stringValue).toLocaleString();
+  return valueText(v);
+}
+
+export function CaseList({ domainId, query }: { domainId: string; query: URLSearchParams }) {
+  const { client } = useWorkspace();
+  const base = `/d/${encodeURIComponent(domainId)}/cases`;
+  const searchTerm = query.get('q') ?? '';
+  const filters = query.getAll('f').map(parseFilter).filter((f): f is Filter => !!f);
+  const [sortField, sortOrder] = (query.get('sort') ?? 'last_updated_datetime:Desc').split(':');
+  const columnsLayout = query.get('cols') ?? '';
+  const token = query.get('token') ?? undefined;
+
+  const go = (change: (q: URLSearchParams) => void) => {
+    const q = new URLSearchParams(query);
+    q.delete('token');
+    change(q);
+    const s = q.toString();
+    navigate(s ? `${base}?${s}` : base);
+  };
+
+  const meta = useLoad(async () => {
+    const [fields, layouts] = await Promise.all([loadFields(client, domainId), client.send(new ListLayoutsCommand({ domainId, maxResults: 100 }))]);
+    return { fields, layouts: layouts.layouts ?? [] };
+  }, [domainId]);
+
+  const results = useLoad(async () => {
+    const fields = await loadFields(client, domainId);
+    const columns = columnsLayout
+      ? (await loadLayout(client, domainId, columnsLayout)).topPanel.flatMap((s) => s.fieldIds).slice(0, 25)
+      : DEFAULT_COLUMNS;
+    const r = await client.send(
+      new SearchCasesCommand({
+        domainId,
+        maxResults: PAGE_SIZE,
+        nextToken: token,
+        searchTerm: searchTerm || undefined,
+        filter: toCaseFilter(filters, fields),
+        sorts: [{ fieldId: sortField, sortOrder: sortOrder === 'Asc' ? 'Asc' : 'Desc' }],
+        fields: columns.map((id) => ({ id })),
+      }),
+    );
+    return { columns, cases: (r.cases ?? []).flatMap((c) => (c ? [c] : [])), nextToken: r.nextToken };
+  }, [domainId, query.toString()]);
+
+  const [term, setTerm] = useState(searchTerm);
+  const [draft, setDraft] = useState<Filter>({ fieldId: 'status', op: 'equalTo', value: '' });
+  const fields = meta.data?.fields ?? new Map<string, FieldSummary>();
+  const fieldName = (id: string) => fields.get(id)?.name ?? id;
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    go((q) => (term ? q.set('q', term) : q.delete('q')));
+  };
+  const addFilter = (e: FormEvent) => {
+    e.preventDefault();
+    go((q) => q.append('f', formatFilter(draft)));
+  };
+  const removeFilter = (i: number) =>
+    go((q) => {
+      q.delete('f');
+      filters.filter((_, j) => j !== i).forEach((f) => q.append('f', formatFilter(f)));
+    });
+  const sortBy = (id: string) => go((q) => q.set('sort', `${id}:${sortField === id && sortOrder === 'Desc' ? 'Asc' : 'Desc'}`));
+
+  return (
+    <section className="case-list">
+      <h1>Cases</h1>
+      <form role="search" onSubmit={search} className="search">
+        <label htmlFor="search-term">Search cases</label>
+        <input id="search-term" type="search" value={term} onChange={(e) => setTerm(e.target.value)} placeholder="Words in any text field" />
+        <button type="submit">Search</button>
+      </form>
+      <form onSubmit={addFilter} className="filter-form" aria-label="Add a filter">
+        <label>
+          Field
+          <select value={draft.fieldId} onChange={(e) => setDraft({ ...draft, fieldId: e.target.value })}>
+            {[...fields.values()].map((f) => (
+              <option key={f.fieldId} value={f.fieldId}>{f.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Operator
+          <select value={draft.op} onChange={(e) => setDraft({ ...draft, op: e.target.value as Operator })}>
+            {Object.entries(OPERATORS).map(([op, label]) => (
+              <option key={op} value={op}>{label}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Value
+          <input value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} placeholder={fields.get(draft.fieldId)?.type ?? ''} />
+        </label>
+        <button type="submit">Add filter</button>
+      </form>
+      {filters.length > 0 && (
+        <ul className="chips" aria-label="Active filters">
+          {filters.map((f, i) => (
+            <li key={i}>
+              {fieldName(f.fieldId)} {OPERATORS[f.op]} “{f.value}”
+              <button type="button" onClick={() => removeFilter(i)} aria-label={`Remove filter ${fieldName(f.fieldId)} ${OPERATORS[f.op]} ${f.value}`}>×</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label className="columns-picker">
+        Columns
+        <select value={columnsLayout} onChange={(e) => go((q) => (e.target.value ? q.set('cols', e.target.value) : q.delete('cols')))}>
+          <option value="">Default</option>
+          {(meta.data?.layouts ?? []).map((l) => (
+            <option key={l.layoutId} value={l.layoutId}>Top panel of layout {l.name}</option>
+          ))}
+        </select>
+      </label>
+      {results.error && <p role="alert" className="error">{results.error}</p>}
+      {!results.data && !results.error && <p className="loading">Loading cases…</p>}
+      {results.data && (
+        <>
+          <table>
+            <thead>
+              <tr>
+                {results.data.columns.map((id) => (
+                  <th key={id} scope="col" aria-sort={sortField === id ? (sortOrder === 'Asc' ? 'ascending' : 'descending') : undefined}>
+                    <button type="button" className="link" onClick={() => sortBy(id)}>
+                      {fieldName(id)}
+                      {sortField === id ? (sortOrder === 'Asc' ? ' ▲' : ' ▼') : ''}
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {results.data.cases.map((c) => {
+                const values = Object.fromEntries((c.fields ?? []).map((f) => [f.id!, f.value!]));
+                return (
+                  <tr key={c.caseId}>
+                    {results.data!.columns.map((id, i) => (
+                      <td key={id}>
+                        {i === 0 ? (
+                          <Link href={`${base}/${encodeURIComponent(c.caseId!)}`}>{formatCell(fields.get(id), values[id]) || c.caseId}</Link>
+                        ) : (
+                          formatCell(fields.get(id), values[id])
+                        )}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {results.data.cases.length === 0 && <p>No cases match.</p>}
+          <nav className="pager" aria-label="Pages">
+            <button type="button" disabled={!token} onClick={() => go(() => undefined)}>First page</button>
+            <button type="button" disabled={!token} onClick={() => history.back()}>Previous page</button>
+            <button
+              type="button"
+              disabled={!results.data.nextToken}
+              onClick={() => {
+                const q = new URLSearchParams(query);
+                q.set('token', results.data!.nextToken!);
+                navigate(`${base}?${q}`);
+              }}
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
