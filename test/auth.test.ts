@@ -190,6 +190,24 @@ describe('strict mode', () => {
     assert.deepEqual(await listNames(), before);
   });
 
+  test('a malformed Authorization header or a missing X-Amz-Date is IncompleteSignatureException', async () => {
+    let r = await signedRequest(t.server.endpoint, 'POST', '/domains-list', '{}', {
+      tamper: (req) => {
+        req.headers.authorization = req.headers.authorization.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1');
+      },
+    });
+    assert.equal(r.status, 403);
+    assert.equal(r.errorType, 'IncompleteSignatureException');
+    r = await signedRequest(t.server.endpoint, 'POST', '/domains-list', '{}', {
+      tamper: (req) => {
+        delete req.headers['x-amz-date'];
+      },
+    });
+    assert.equal(r.status, 403);
+    assert.equal(r.errorType, 'IncompleteSignatureException');
+    assert.match(r.json.message, /X-Amz-Date/);
+  });
+
   test('a key allowed cases:Get* and cases:List* may read but not create', async () => {
     const before = await listNames();
     await assertAccessDenied(
@@ -305,5 +323,11 @@ describe('dev mode', () => {
     assert.equal((await sameAccountOtherSecret.send(new GetDomainCommand({ domainId: mine.domainId }))).name, 'dev-acct');
     await assertNotFound(t.client.send(new GetDomainCommand({ domainId: mine.domainId })));
     for (const c of [twelve, sameAccountOtherSecret]) c.destroy();
+  });
+
+  test('the Authorization header must still be a well-formed SigV4 header', async () => {
+    const res = await fetch(`${t.server.endpoint}/domains-list`, { method: 'POST', headers: { authorization: 'Bearer abc' }, body: '{}' });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'IncompleteSignatureException');
   });
 });
