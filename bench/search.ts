@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import Database from 'better-sqlite3';
-import { ConnectCasesClient, SearchCasesCommand, type SearchCasesCommandInput } from '@aws-sdk/client-connectcases';
+import { ConnectCasesClient, GetDomainCommand, SearchCasesCommand, type SearchCasesCommandInput } from '@aws-sdk/client-connectcases';
 import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
 
 interface Shape {
@@ -214,6 +214,14 @@ async function main() {
       p95 <= shape.target ? 'yes' : 'no',
     ]);
   }
+  // The fixed cost of one API call (SDK, SigV4, HTTP, JSON) on this machine, for reading the ratios.
+  const fixed: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    await client.send(new GetDomainCommand({ domainId: manifest.domainId }));
+    if (i >= 3) fixed.push(performance.now() - t0);
+  }
+  fixed.sort((x, y) => x - y);
   const { rss, peak } = rssOf(server.pid!);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -221,6 +229,7 @@ async function main() {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   console.log(`\nlatencies in ms; SQL = one hand-written query (page + count(*) OVER ()) in this process; ratio = API p50 / SQL p50`);
+  console.log(`fixed cost of an API call (GetDomain): p50 ${percentile(fixed, 50).toFixed(1)} ms, p95 ${percentile(fixed, 95).toFixed(1)} ms`);
   console.log(`server RSS after the run: ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB; target < 300 MB)`);
   client.destroy();
   db.close();

@@ -363,6 +363,16 @@ describe('index upkeep', () => {
     assert.deepEqual(await matching(team), []);
   });
 
+  test('case is folded beyond ASCII', async () => {
+    await createCase('accents', { title: str('ÉCOLE Straße ΣΟΦΙΑ') });
+    assert.deepEqual(await matching(op('contains', 'title', str('école'))), ['accents']);
+    assert.deepEqual(await matching(op('contains', 'title', str('σοφια'))), ['accents']);
+    assert.deepEqual(await matching(op('contains', 'title', str('STRASSE'))), [], 'no expansion of ß');
+    assert.deepEqual(await labels({ searchTerm: 'straße École' }), ['accents']);
+    await ts.client.send(new DeleteCaseCommand({ domainId, caseId: c.accents }));
+    delete c.accents;
+  });
+
   test('a deleted case is no longer found', async () => {
     await createCase('doomed', { title: str('doomed printer') });
     assert.deepEqual(await labels({ searchTerm: 'doomed' }), ['doomed']);

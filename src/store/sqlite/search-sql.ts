@@ -377,14 +377,16 @@ class ConditionBuilder {
       case 'contains': {
         const fno = this.index.fieldNumber(this.dno, c.fieldId);
         if (fno === undefined) return '0';
-        const check = `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ? AND oc_contains(s, ?))`;
+        // SQLite's lower() folds ASCII only, which is all an ASCII value needs; other values take the JavaScript way.
+        const check = `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ?
+          AND (instr(lower(s), ?) > 0 OR (octet_length(s) > length(s) AND oc_contains(s, ?))))`;
         const grams = trigrams(c.text);
         if (mode === 'drive' && grams.length) {
           // The trigram index narrows to cases holding the text's trigrams in any value; the check does the rest.
-          this.params.push(trigramQuery(grams), fno, c.text);
+          this.params.push(trigramQuery(grams), fno, c.text, c.text);
           return `(${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?) AND ${check})`;
         }
-        this.params.push(fno, c.text);
+        this.params.push(fno, c.text, c.text);
         return check;
       }
       case 'tag': {
