@@ -3,6 +3,7 @@
  * away and recover when it returns, and two server processes sharing one database under concurrent load.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,6 +46,21 @@ describe('PostgreSQL: connection failures', () => {
       assert.doesNotMatch(e.message, /hunter2/);
       return true;
     });
+  });
+
+  test('opencases serve exits with that message and status 2', async () => {
+    const closed = new URL(cluster.adminUrl);
+    closed.port = String(Number(closed.port) + 1);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, DATABASE_URL: closed.toString() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 2);
+    assert.match(stderr, new RegExp(`opencases: Cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${closed.port}/postgres: `));
   });
 
   test('requests fail with a retryable InternalServerException while the database is away, and work again once it is back', async () => {
