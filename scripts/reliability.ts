@@ -57,7 +57,7 @@ async function crash() {
 
 async function fuzz() {
   const dir = mkdtempSync(join(tmpdir(), 'opencases-fuzz-'));
-  const server = await spawnServer(dir, ['--log-level', 'silent', '--quota', 'domainsPerAccount=1000']);
+  const server = await spawnServer(dir, ['--quota', 'domainsPerAccount=1000']);
   try {
     const ids = await seedFuzzTargets(client(server.endpoint));
     const total = Number(values.fuzz);
@@ -99,7 +99,7 @@ async function soak() {
   const minutes = Number(values['soak-minutes']);
   if (minutes <= 0) return;
   const dir = mkdtempSync(join(tmpdir(), 'opencases-soak-'));
-  const server = await spawnServer(dir, ['--log-level', 'silent']);
+  const server = await spawnServer(dir);
   const c = client(server.endpoint);
   try {
     const domainId = (await c.send(new CreateDomainCommand({ name: 'soak' }))).domainId!;

@@ -31,9 +31,13 @@ interface Server {
   endpoint: string;
 }
 
-/** Starts `opencases serve` as a child process on the data dir and waits for its listening line. */
+/**
+ * Starts `opencases serve` as a child process on the data dir and waits for its listening line (logged at
+ * info, so the level stays info; the reader keeps draining stdout so request logs never block the server).
+ */
 export async function spawnServer(dataDir: string, extraArgs: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const args = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs];
+  const child = spawn(process.execPath, args, {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -128,7 +132,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashResult> {
   let counter = 0;
   try {
     for (let cycle = 0; cycle < opts.cycles; cycle++) {
-      const server = await spawnServer(dataDir, ['--log-level', 'warn']);
+      const server = await spawnServer(dataDir);
       const c = client(server.endpoint);
       if (cycle === 0) {
         domainId = (await c.send(new CreateDomainCommand({ name: 'crash' }))).domainId!;
@@ -191,7 +195,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashResult> {
       log(`cycle ${cycle + 1}/${opts.cycles}: ${result.acknowledgedWrites} acknowledged writes so far, ${cases.length} cases`);
     }
     // The last restart's verification, then the file itself.
-    const server = await spawnServer(dataDir, ['--log-level', 'warn']);
+    const server = await spawnServer(dataDir);
     const c = client(server.endpoint);
     await verify(c, domainId, cases, result);
     await killHard(server);
