@@ -357,9 +357,12 @@ class ConditionBuilder {
       terms.push(`${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)`);
     }
     if (q.words.length) {
-      // Words hold no whitespace, so none can match across the newline between two values.
-      this.params.push(q.words.join('\n'));
-      terms.push(`oc_has_words((SELECT group_concat(s, char(10)) FROM search_values WHERE cno = ${cno}), ?)`);
+      // The case's string values joined by newlines: words hold no whitespace, so none matches across two values.
+      // An ASCII text is folded by SQLite's lower(); any other takes the JavaScript way.
+      const ascii = q.words.map(() => 'instr(lower(d), ?) > 0').join(' AND ');
+      this.params.push(...q.words, q.words.join('\n'));
+      terms.push(`(SELECT CASE WHEN octet_length(d) = length(d) THEN ${ascii} ELSE oc_has_words(d, ?) END
+        FROM (SELECT group_concat(s, char(10)) AS d FROM search_values WHERE cno = ${cno}))`);
     }
     return terms.length ? terms.join(' AND ') : '1';
   }
