@@ -76,6 +76,13 @@ export function storeConformance(backend: string, open: StoreFactory): void {
         assert.deepEqual(got.data, data);
         assert.deepEqual(Object.keys(got.data as object), Object.keys(data));
         assert.equal(got.name, 'name-f1');
+        // Keys that name Object.prototype members stay plain own keys.
+        const tricky = JSON.parse('{"__proto__": {"polluted": true}, "constructor": "c", "toString": 1}');
+        await store.write((tx) => tx.putResource(resource('f2', { data: tricky })));
+        const back = (await store.read((tx) => tx.getResource('field', 'dom-1', 'f2')))?.data as Record<string, unknown>;
+        assert.deepEqual(Object.keys(back), ['__proto__', 'constructor', 'toString']);
+        assert.deepEqual(Object.getOwnPropertyDescriptor(back, '__proto__')?.value, { polluted: true });
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
         assert.equal(got.deleted, false);
         assert.equal(typeof got.seq, 'number');
       });
