@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../src/server.js';
 import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
-import { MIX, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
+import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OPERATIONS: Operation[] = ['CreateCase', 'GetCase', 'UpdateCase', 'SearchCases'];
@@ -36,7 +36,8 @@ const { values: args } = parseArgs({
     cases: { type: 'string', default: '100000' },
     concurrency: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '15' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     dir: { type: 'string', default: '/tmp/opencases-bench-api' },
     profile: { type: 'boolean', default: false },
@@ -47,6 +48,7 @@ const CASES = Number(args.cases);
 const CONCURRENCY = Number(args.concurrency);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
+const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
@@ -212,6 +214,32 @@ function runLoadProcess(job: LoadJob, label: string): Promise<LoadResult> {
   });
 }
 
+/** The rounds of one server and workload as one result. */
+function merge(parts: LoadResult[]): LoadResult {
+  const latencies = parts.flatMap((p) => p.latencies);
+  const sorted = Float64Array.from(latencies).sort();
+  const seconds = parts.reduce((sum, p) => sum + p.seconds, 0);
+  const errors: LoadResult['errors'] = {};
+  const byOperation: LoadResult['byOperation'] = {};
+  for (const p of parts) {
+    for (const [k, e] of Object.entries(p.errors)) errors[k] = { count: (errors[k]?.count ?? 0) + e.count, example: e.example };
+    for (const [op, n] of Object.entries(p.byOperation) as [Operation, number][]) byOperation[op] = (byOperation[op] ?? 0) + n;
+  }
+  return {
+    requests: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1],
+    latencies,
+    errors,
+    byOperation,
+    exhausted: parts.some((p) => p.exhausted),
+    signMs: parts.reduce((sum, p) => sum + p.signMs, 0),
+  };
+}
+
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 interface Row {
@@ -238,14 +266,21 @@ function table(rows: Row[]): string {
 }
 
 /** The top of a V8 CPU profile: self time by function and by area of the code, idle time left out. */
-function profileSummary(file: string): string {
+function profileSummary(file: string, fromMicros: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
     samples: number[];
+    timeDeltas: number[];
+    startTime: number;
   };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const hits = new Map<number, number>();
-  for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  // Start-up (module loading, migrations) is left out: only samples taken once the server answered count.
+  let t = profile.startTime;
+  profile.samples.forEach((s, i) => {
+    t += profile.timeDeltas[i];
+    if (t >= fromMicros) hits.set(s, (hits.get(s) ?? 0) + 1);
+  });
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   let busy = 0;
@@ -309,6 +344,7 @@ async function main() {
 
   const [port, ceilingPort] = [await freePort(), await freePort()];
   const profileDir = join(DIR, 'profile');
+  let profileFrom = 0;
   rmSync(profileDir, { recursive: true, force: true });
   const opencases = node('src/cli.ts', ['serve', '--port', String(port), '--data-dir', runDir, '--credentials', credentialsFile], {
     execArgv: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
@@ -319,34 +355,41 @@ async function main() {
   const endpoints = { opencases: `http://127.0.0.1:${port}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
   try {
     await Promise.all([waitForHealth(endpoints.opencases, opencases), waitForHealth(endpoints.ceiling, ceiling)]);
+    // V8 profiles are stamped with the monotonic clock that hrtime reads.
+    profileFrom = Number(process.hrtime.bigint() / 1000n);
     const rows: Row[] = [];
     for (const workload of workloads) {
-      const results = {} as Record<'opencases' | 'ceiling', LoadResult>;
+      const parts = { opencases: [] as LoadResult[], ceiling: [] as LoadResult[] };
       let rssMb = 0;
-      for (const server of ['opencases', 'ceiling'] as const) {
-        const job: LoadJob = {
-          target: { ...base, endpoint: endpoints[server] },
-          workload,
-          concurrency: CONCURRENCY,
-          warmupSeconds: WARMUP,
-          seconds: SECONDS,
-          // Enough distinct writes for ~3000 writes/s; a phase that runs out ends early and says so.
-          writePool: workload === 'GetCase' ? 0 : Math.ceil(3000 * (SECONDS + WARMUP) * (workload === 'Mixed' ? 0.35 : 1)),
-          readPool: 5000,
-          seed: WORKLOADS.indexOf(workload) + 1,
-        };
-        const label = `${workload} → ${server}`;
-        log(`${label}: signing, then ${WARMUP} s warm-up and ${SECONDS} s at concurrency ${CONCURRENCY}`);
-        const run = runLoadProcess(job, label);
-        const { result, rssMb: rss } = server === 'opencases' ? await peakRss(opencases.pid!, run) : { result: await run, rssMb: 0 };
-        if (server === 'opencases') rssMb = rss;
-        results[server] = result;
-        log(
-          `  [${label}] ${Math.round(result.perSecond)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms` +
-            `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)`,
-        );
-        for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
+      // Alternating short phases: the machine's background load drifts, and both servers should see the same.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const server of ['opencases', 'ceiling'] as const) {
+          const seconds = SECONDS / ROUNDS;
+          const job: LoadJob = {
+            target: { ...base, endpoint: endpoints[server] },
+            workload,
+            concurrency: CONCURRENCY,
+            warmupSeconds: WARMUP,
+            seconds,
+            // Enough distinct writes for ~3000 writes/s; a phase that runs out ends early and says so.
+            writePool: workload === 'GetCase' ? 0 : Math.ceil(3000 * (seconds + WARMUP) * (workload === 'Mixed' ? 0.35 : 1)),
+            readPool: 5000,
+            seed: 1000 * (WORKLOADS.indexOf(workload) + 1) + 10 * round + (server === 'opencases' ? 1 : 2),
+          };
+          const label = `${workload} → ${server} ${round + 1}/${ROUNDS}`;
+          log(`${label}: signing, then ${WARMUP} s warm-up and ${seconds.toFixed(1)} s at concurrency ${CONCURRENCY}`);
+          const run = runLoadProcess(job, label);
+          const { result, rssMb: rss } = server === 'opencases' ? await peakRss(opencases.pid!, run) : { result: await run, rssMb: 0 };
+          rssMb = Math.max(rssMb, rss);
+          parts[server].push(result);
+          log(
+            `  [${label}] ${Math.round(result.perSecond)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms` +
+              `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)`,
+          );
+          for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
+        }
       }
+      const results = { opencases: merge(parts.opencases), ceiling: merge(parts.ceiling) };
       const statements =
         workload === 'Mixed'
           ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
@@ -357,7 +400,10 @@ async function main() {
     console.log(table(rows));
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);
-    if (args.json) writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, plan, rows }, null, 2));
+    if (args.json) {
+      const summary = rows.map((r) => ({ ...r, opencases: { ...r.opencases, latencies: undefined }, ceiling: { ...r.ceiling, latencies: undefined } }));
+      writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, plan, rows: summary }, null, 2));
+    }
   } finally {
     opencases.kill('SIGTERM');
     ceiling.kill('SIGTERM');
@@ -367,7 +413,7 @@ async function main() {
     const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
     if (!files.length) throw new Error(`no CPU profile in ${profileDir}`);
     console.log(`\nCPU profile of the opencases server (${join(profileDir, files[0])}), self time of the busy (non-idle) samples:\n`);
-    console.log(profileSummary(join(profileDir, files[0])));
+    console.log(profileSummary(join(profileDir, files[0]), profileFrom));
   }
 }
 

@@ -56,6 +56,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every measured latency in ms, for merging the rounds of a workload. */
+  latencies: number[];
   /** Non-2xx answers by operation and status, with one example body each. */
   errors: Record<string, { count: number; example: string }>;
   /** Requests per operation within the measured part. */
@@ -129,7 +131,7 @@ export function requestBodies(t: Target, rand: () => number) {
         method: 'PUT',
         body: {
           fields: [
-            { id: f.notes, value: { stringValue: `follow-up ${n}: customer confirmed the replacement was sent` } },
+            { id: f.notes, value: { stringValue: `follow-up ${n}-${Math.floor(rand() * 1e9)}: customer confirmed the replacement was sent` } },
             { id: f.score, value: { doubleValue: n % 101 } },
             { id: f.severity, value: { stringValue: ['low', 'medium', 'high', 'critical'][n % 4] } },
           ],
@@ -222,7 +224,7 @@ async function signPool(job: LoadJob): Promise<{ writes: SignedRequest[]; reads:
   return { writes, reads, order };
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -296,6 +298,7 @@ export async function runLoad(job: LoadJob, progress: (text: string) => void): P
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    latencies,
     errors,
     byOperation,
     exhausted,
