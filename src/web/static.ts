@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +43,12 @@ async function fileAt(path: string): Promise<string | undefined> {
   }
 }
 
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt']);
+
 export class StaticFiles {
+  /** Gzipped files by path, compressed once per version of the file (the app is a few hundred kB of text). */
+  private readonly gzipped = new Map<string, { mtimeMs: number; body: Buffer }>();
+
   constructor(private readonly root: string) {}
 
   /**
@@ -69,16 +75,28 @@ export class StaticFiles {
       res.end(page);
       return 503;
     }
-    const body = await readFile(file);
+    const gzip = COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? await this.gzippedBody(file) : await readFile(file);
     // Vite names built assets by content hash, so they never change; index.html must always be fresh.
     const immutable = file.includes(`${sep}assets${sep}`);
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': body.length,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: 'accept-encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       ...SECURITY_HEADERS,
     });
     res.end(body);
     return 200;
+  }
+
+  private async gzippedBody(file: string): Promise<Buffer> {
+    const { mtimeMs } = await stat(file);
+    const hit = this.gzipped.get(file);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.body;
+    const body = gzipSync(await readFile(file));
+    this.gzipped.set(file, { mtimeMs, body });
+    return body;
   }
 }

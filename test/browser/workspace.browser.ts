@@ -19,6 +19,7 @@ import {
   CreateLayoutCommand,
   CreateTemplateCommand,
   ConnectCasesClient,
+  ListDomainsCommand,
 } from '@aws-sdk/client-connectcases';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { hashPassword } from '../../src/web/passwords.js';
@@ -169,8 +170,12 @@ describe('web workspace (Chromium)', () => {
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor();
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only this time: the form is reachable and submits with Enter.
+    await page.getByLabel('Password').fill('');
+    await page.getByLabel('Username').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Support' }).waitFor();
     const cookie = (await context.cookies()).find((c) => c.name === 'opencases_session');
     assert.ok(cookie, 'a session cookie is set');
@@ -283,6 +288,21 @@ describe('web workspace (Chromium)', () => {
     assert.equal(await page.getByLabel('Search cases').inputValue(), '3rd floor');
   });
 
+  test('readable at 200% zoom: list, case and admin pages reflow without horizontal scrolling', async () => {
+    // A 1280×900 window at 200% zoom lays pages out in 640×450 CSS pixels.
+    await page.setViewportSize({ width: 640, height: 450 });
+    try {
+      for (const url of [`/d/${domainId}/cases`, new URL(caseUrl).pathname, `/d/${domainId}/admin/fields`]) {
+        await page.goto(`${server.endpoint}${url}`);
+        await page.locator('table, .case-form').first().waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the window at 200% zoom`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   test('admin pages list fields, options and templates', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('cell', { name: 'Escalation reason' }).waitFor();
@@ -294,5 +314,42 @@ describe('web workspace (Chromium)', () => {
     assert.equal(await page.getByLabel('Name').inputValue(), 'Support request');
     assert.match(await page.getByLabel(/^Case rules/).inputValue(), new RegExp(reasonId));
     await shot('admin-templates');
+  });
+});
+
+describe('web workspace in dev mode (Chromium)', () => {
+  let server: RunningServer;
+  let dir: string;
+  let context: BrowserContext;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opencases-browser-dev-'));
+    server = await startServer();
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('no sign-in: the workspace acts as the default agent, and its changes are recorded as that agent', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.endpoint);
+    await page.getByText('dev-agent (dev mode)').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 0);
+    await page.getByLabel('New domain name').fill('Dev domain');
+    await page.getByRole('button', { name: 'Create domain' }).click();
+    await page.getByRole('heading', { name: 'Cases' }).waitFor();
+    assert.match(page.url(), /\/d\/[^/]+\/cases$/);
+    // The dev agent's domain is one of account 000000000000, the account of dev-mode SDK clients.
+    const api = new ConnectCasesClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'dev', secretAccessKey: 'dev' } });
+    const domains = (await api.send(new ListDomainsCommand({}))).domains ?? [];
+    api.destroy();
+    assert.deepEqual(domains.map((d) => d.name), ['Dev domain']);
   });
 });

@@ -90,7 +90,8 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
   }, [domainId]);
 
   const results = useLoad(async () => {
-    const fields = await loadFields(client, domainId);
+    // Filters need the fields' types; without filters the search need not wait for them.
+    const fields = filters.length ? await loadFields(client, domainId) : new Map<string, FieldSummary>();
     const columns = columnsLayout
       ? (await loadLayout(client, domainId, columnsLayout)).topPanel.flatMap((s) => s.fieldIds).slice(0, 25)
       : DEFAULT_COLUMNS;
