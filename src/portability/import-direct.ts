@@ -223,7 +223,8 @@ class DirectImport {
       }
       case 'case': {
         const c = r.case;
-        const exists = await tx.getCase(d, c.caseId);
+        // In a domain this import creates, no case can exist yet: the look-up is only needed on a re-run.
+        const exists = !this.domainCreated && (await tx.getCase(d, c.caseId));
         this.skippingCase = !!exists;
         this.count('cases', !exists);
         if (exists) return;
