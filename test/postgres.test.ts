@@ -159,6 +159,17 @@ describe('PostgreSQL: two server processes on one database', () => {
     assert.equal(current.fields![0].value?.stringValue, newValues[0]);
   });
 
+  test('one field name created on both processes at once is taken exactly once', async () => {
+    const name = uniqueName('race');
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => clients[i % 2].send(new CreateFieldCommand({ domainId: x.domainId, name, type: 'Text' }))),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.equal(r.reason.name, 'ConflictException');
+    const fields = (await clients[1].send(new ListFieldsCommand({ domainId: x.domainId, maxResults: 100 }))).fields!;
+    assert.equal(fields.filter((f) => f.name === name).length, 1);
+  });
+
   test('a pagination token from one process continues the listing on the other', async () => {
     for (const name of ['p1', 'p2', 'p3']) await clients[0].send(new CreateFieldCommand({ domainId: x.domainId, name: uniqueName(name), type: 'Text' }));
     const all = (await clients[0].send(new ListFieldsCommand({ domainId: x.domainId, maxResults: 100 }))).fields!.map((f) => f.fieldId);
