@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import Database from 'better-sqlite3';
 import { ConnectCasesClient, GetDomainCommand, SearchCasesCommand, type SearchCasesCommandInput } from '@aws-sdk/client-connectcases';
 import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
@@ -170,7 +170,8 @@ async function main() {
   const fno = (fieldId: string) => (db.prepare('SELECT fno FROM search_fields WHERE dno = ? AND field_id = ?').get(dno, fieldId) as { fno: number }).fno;
 
   console.log(`SearchCases benchmark: ${manifest.cases.toLocaleString('en')} cases, ${runs} runs per shape, first page of ${PAGE}`);
-  console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, node ${process.version}\n`);
+  // Other work on the machine inflates latencies: the load average says how much there was.
+  console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, node ${process.version}, load average ${loadavg()[0].toFixed(1)}\n`);
   const header = ['shape', 'matches', 'API p50', 'API p95', 'SQL p50', 'SQL p95', 'p50 ratio', 'target p95', 'ok'];
   const rows: string[][] = [];
   let mismatches = 0;
@@ -230,6 +231,7 @@ async function main() {
   for (const r of rows) console.log(line(r));
   console.log(`\nlatencies in ms; SQL = one hand-written query (page + count(*) OVER ()) in this process; ratio = API p50 / SQL p50`);
   console.log(`fixed cost of an API call (GetDomain): p50 ${percentile(fixed, 50).toFixed(1)} ms, p95 ${percentile(fixed, 95).toFixed(1)} ms`);
+  console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
   console.log(`server RSS after the run: ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB; target < 300 MB)`);
   client.destroy();
   db.close();
