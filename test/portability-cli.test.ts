@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCaseAuditEventsCommand, GetCaseCommand, ListDomainsCommand, SearchCasesCommand } from '@aws-sdk/client-connectcases';
@@ -82,6 +82,8 @@ describe('opencases export | import | copy', () => {
     const r = await cli(['import', '--in', bad, '--data-dir', join(dir, 'never'), '--quiet']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /opencases: line 2: not valid JSON/);
+    // The file is read through before the target is opened: no data dir was made.
+    assert.equal(existsSync(join(dir, 'never')), false);
     const usage = await cli(['import', '--in', bad]);
     assert.notEqual(usage.code, 0);
     assert.match(usage.stderr, /import needs exactly one of --endpoint, --data-dir and --database-url/);

@@ -158,6 +158,8 @@ async function runImport(v: Values) {
   const file = need(v.in, 'in', 'import');
   const targets = [v.endpoint, v['data-dir'], v['database-url']].filter((t) => t !== undefined);
   if (targets.length !== 1) throw new Error(`import needs exactly one of --endpoint, --data-dir and --database-url\n\n${PORTABILITY_USAGE}`);
+  // A bad line fails the import before it touches the target.
+  for await (const _ of readFileRecords(file));
   const progress = new Progress('import', !!v.quiet);
   if (v.endpoint) {
     const c = client(v.endpoint, v.region, int('max-attempts', v['max-attempts'], 10));

@@ -177,7 +177,7 @@ const SECTION: Record<ExportRecord['type'], number> = {
  * one header first with a version this code reads, one domain, metadata before cases, items right after their
  * case, nothing after `end`.
  */
-export function checkRecord(value: unknown, line: number, state: { section: number; caseId?: string; sawDomain: boolean }): ExportRecord {
+export function checkRecord(value: unknown, line: number, state: ReadState): ExportRecord {
   if (!isObject(value)) throw new InputError(line, 'expected a JSON object');
   const type = value.type as ExportRecord['type'];
   if (!Object.hasOwn(REQUIRED, type)) throw new InputError(line, `unknown record type ${JSON.stringify(value.type)}`);
@@ -205,8 +205,38 @@ export function checkRecord(value: unknown, line: number, state: { section: numb
     throw new InputError(line, `a ${type} of case ${value.caseId} must follow that case's record`);
   }
   if (!late) state.section = section;
+  const counted = COUNTED[type];
+  if (counted) state.counts[counted]++;
+  if (type === 'end') {
+    const differs = (Object.keys(state.counts) as (keyof Counts)[]).filter((k) => value.counts[k] !== state.counts[k]);
+    if (differs.length) {
+      const detail = differs.map((k) => `${k}: ${value.counts[k]} stated, ${state.counts[k]} found`).join('; ');
+      throw new InputError(line, `the end record counts do not match the records of the file (${detail}); the file was altered or cut`);
+    }
+  }
   return value as ExportRecord;
 }
+
+/** What checkRecord remembers between lines. */
+export interface ReadState {
+  section: number;
+  sawDomain: boolean;
+  /** The case the following related items and audit events belong to. */
+  caseId?: string;
+  counts: Counts;
+}
+
+const newReadState = (): ReadState => ({ section: -1, sawDomain: false, counts: emptyCounts() });
+
+const COUNTED: Partial<Record<ExportRecord['type'], keyof Counts>> = {
+  field: 'fields',
+  layout: 'layouts',
+  caseRule: 'caseRules',
+  template: 'templates',
+  case: 'cases',
+  relatedItem: 'relatedItems',
+  auditEvent: 'auditEvents',
+};
 
 const sectionName = (section: number) => Object.entries(SECTION).find(([, s]) => s === section)![0];
 
@@ -217,11 +247,12 @@ export interface NumberedRecord {
 
 /**
  * Reads and checks an export line by line. Fails with the line number on bad JSON, a bad record or a bad
- * order, and when the file ends without its `end` record (a truncated or still unfinished export).
+ * order, end counts that differ from the records, and when the file ends without its `end` record (a truncated
+ * or still unfinished export).
  */
 export async function* readRecords(input: Readable): AsyncGenerator<NumberedRecord> {
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const state = { section: -1, sawDomain: false } as { section: number; caseId?: string; sawDomain: boolean };
+  const state = newReadState();
   let n = 0;
   for await (const text of lines) {
     n++;
@@ -242,7 +273,7 @@ export const readFileRecords = (path: string) => readRecords(createReadStream(pa
 
 /** Checked records from memory (`opencases copy`: export piped straight into import), numbered as lines would be. */
 export async function* checkedRecords(records: AsyncIterable<ExportRecord>): AsyncGenerator<NumberedRecord> {
-  const state = { section: -1, sawDomain: false } as { section: number; caseId?: string; sawDomain: boolean };
+  const state = newReadState();
   let n = 0;
   for await (const r of records) {
     n++;
