@@ -174,6 +174,9 @@ describe('related items', () => {
     await assertValidation(create(caseId, 'File', { file: { fileArn: contactArn(2) } }), /content\.file\.fileArn .* is not an Amazon Connect attached-file ARN/);
     const { relatedItemId } = await create(caseId, 'File', { file: { fileArn: fileArn(1) } });
     assert.deepEqual((await items(caseId))[0].content, { file: { fileArn: fileArn(1) } });
+    const [created] = await itemEvents(caseId);
+    assert.equal(created.relatedItemType, 'File');
+    assert.deepEqual(created.fields, [{ eventFieldId: 'fileArn', newValue: str(fileArn(1)) }]);
     await assertValidation(remove(caseId, relatedItemId!), /is a File; files are deleted with Amazon Connect's DeleteAttachedFile/);
     await assertValidation(update(caseId, relatedItemId!, { comment: { body: 'x', contentType: 'Text/Plain' } }), /of type File/);
     assert.equal((await items(caseId)).length, 1, 'the file is still there');
@@ -186,12 +189,16 @@ describe('related items', () => {
     assert.deepEqual((await items(caseId))[0].content, { connectCase: { caseId: other } });
     await assertValidation(create(caseId, 'ConnectCase', { connectCase: { caseId: 'no-such-case' } }), /caseId 'no-such-case' names no case of this domain/);
     await assertValidation(create(caseId, 'ConnectCase', { connectCase: { caseId } }), /cannot be linked to itself/);
-    const otherDomain = caseFixture(t.client, 'related-other');
-    const foreign = (await t.client.send(new CreateCaseCommand({ domainId: (await otherDomain).domainId, templateId: (await otherDomain).template, fields: [fv('title', str('x'))] }))).caseId!;
+    const otherDomain = await caseFixture(t.client, 'related-other');
+    const foreign = (await t.client.send(new CreateCaseCommand({ domainId: otherDomain.domainId, templateId: otherDomain.template, fields: [fv('title', str('x'))] })))
+      .caseId!;
     await assertValidation(create(caseId, 'ConnectCase', { connectCase: { caseId: foreign } }), /names no case of this domain/);
     await assertValidation(update(caseId, relatedItemId!, { comment: { body: 'x', contentType: 'Text/Plain' } }), /of type ConnectCase/);
     await remove(caseId, relatedItemId!);
     assert.deepEqual(await items(caseId), []);
+    const [deleted, created] = await itemEvents(caseId);
+    assert.deepEqual([created.type, created.relatedItemType, created.fields], ['RelatedItem.Created', 'ConnectCase', [{ eventFieldId: 'caseId', newValue: str(other) }]]);
+    assert.deepEqual([deleted.type, deleted.fields], ['RelatedItem.Deleted', [{ eventFieldId: 'caseId', oldValue: str(other), newValue: { emptyValue: {} } }]]);
   });
 
   test('a custom item holds valid values of custom fields; an update replaces the whole set', async () => {
