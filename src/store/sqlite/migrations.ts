@@ -179,4 +179,9 @@ export const migrations: string[] = [
     SELECT cno, lower(group_concat(s, char(10))) FROM search_values WHERE s IS NOT NULL GROUP BY cno;
   DROP TABLE case_values;
   `,
+  /* 5: domain-wide related-item search by type, or by type and search key, in association-time order without
+     scanning every item of the domain */ `
+  CREATE INDEX related_items_type_time ON related_items (domain_id, type, association_time, seq);
+  CREATE INDEX related_items_key_time ON related_items (domain_id, type, search_key, association_time, seq);
+  `,
 ];
