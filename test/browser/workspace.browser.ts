@@ -303,16 +303,28 @@ describe('web workspace (Chromium)', () => {
     }
   });
 
-  test('admin pages list fields, options and templates', async () => {
+  test('admin pages: create a field with an option, read a template with its rule', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('cell', { name: 'Escalation reason' }).waitFor();
-    await page.getByRole('button', { name: 'Options of Priority' }).click();
-    await page.getByRole('region', { name: 'Options of Priority' }).getByText('High').first().waitFor();
+    const newField = page.getByRole('form', { name: 'New field' });
+    await newField.getByLabel('Name').fill('Channel');
+    await newField.getByLabel('Type').selectOption('SingleSelect');
+    await newField.getByRole('button', { name: 'Create field' }).click();
+    await page.getByRole('button', { name: 'Options of Channel' }).click();
+    const options = page.getByRole('region', { name: 'Options of Channel' });
+    await options.getByLabel('Option name').fill('Phone');
+    await options.getByLabel('Option value').fill('phone');
+    await options.getByRole('button', { name: 'Add option' }).click();
+    await options.getByRole('button', { name: 'Deactivate Phone' }).waitFor();
     await shot('admin-fields');
+
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByRole('button', { name: 'Support request (Active)' }).click();
+    await page.getByLabel('Rule 1').waitFor();
     assert.equal(await page.getByLabel('Name').inputValue(), 'Support request');
-    assert.match(await page.getByLabel(/^Case rules/).inputValue(), new RegExp(reasonId));
+    assert.equal(await page.getByLabel('Rule 1').locator('option:checked').innerText(), 'Reason for high priority (Required)');
+    assert.equal(await page.getByLabel('applies to field').locator('option:checked').innerText(), 'Escalation reason');
+    assert.deepEqual(await page.getByLabel(/^Required fields/).evaluate((el: HTMLSelectElement) => [...el.selectedOptions].map((o) => o.value)), ['title']);
     await shot('admin-templates');
   });
 });

@@ -263,23 +263,32 @@ interface TemplateDraft {
   description: string;
   layoutId: string;
   status: 'Active' | 'Inactive';
-  requiredFields: string;
-  rules: string;
+  requiredFields: string[];
+  rules: { caseRuleId: string; fieldId: string }[];
   tagPropagation: string;
 }
 
 function Templates({ domainId }: { domainId: string }) {
   const { client } = useWorkspace();
   const list = useLoad(() => loadTemplates(client, domainId), [domainId]);
-  const layouts = useLoad(async () => (await client.send(new ListLayoutsCommand({ domainId, maxResults: 100 }))).layouts ?? [], [domainId]);
+  const choices = useLoad(async () => {
+    const [layouts, rules, fields] = await Promise.all([
+      client.send(new ListLayoutsCommand({ domainId, maxResults: 100 })),
+      client.send(new ListCaseRulesCommand({ domainId, maxResults: 100 })),
+      loadFields(client, domainId),
+    ]);
+    return { layouts: layouts.layouts ?? [], rules: (rules.caseRules ?? []).flatMap((r) => (r ? [r] : [])), fields: [...fields.values()] };
+  }, [domainId]);
+  const fields = choices.data?.fields ?? [];
+  const rules = choices.data?.rules ?? [];
   return (
     <JsonEditorPage<TemplateDraft>
       domainId={domainId}
       noun="template"
       items={list.data?.map((t) => ({ id: t.templateId!, name: `${t.name} (${t.status})` }))}
-      error={list.error}
+      error={list.error ?? choices.error}
       reload={list.reload}
-      empty={{ name: '', description: '', layoutId: '', status: 'Active', requiredFields: '', rules: '[]', tagPropagation: '[]' }}
+      empty={{ name: '', description: '', layoutId: '', status: 'Active', requiredFields: [], rules: [], tagPropagation: '[]' }}
       load={async (templateId) => {
         const t = await client.send(new GetTemplateCommand({ domainId, templateId }));
         return {
@@ -287,38 +296,77 @@ function Templates({ domainId }: { domainId: string }) {
           description: t.description ?? '',
           layoutId: t.layoutConfiguration?.defaultLayout ?? '',
           status: t.status ?? 'Active',
-          requiredFields: (t.requiredFields ?? []).map((r) => r.fieldId).join(', '),
-          rules: JSON.stringify(t.rules ?? [], null, 2),
+          requiredFields: (t.requiredFields ?? []).map((r) => r.fieldId!),
+          rules: (t.rules ?? []).map((r) => ({ caseRuleId: r.caseRuleId!, fieldId: r.fieldId ?? '' })),
           tagPropagation: JSON.stringify(t.tagPropagationConfigurations ?? [], null, 2),
         };
       }}
-      render={(v, set) => (
-        <>
-          <label>Name <input value={v.name} onChange={(e) => set({ ...v, name: e.target.value })} required /></label>
-          <label>Description <input value={v.description} onChange={(e) => set({ ...v, description: e.target.value })} /></label>
-          <label>
-            Layout
-            <select value={v.layoutId} onChange={(e) => set({ ...v, layoutId: e.target.value })}>
-              <option value="">(none)</option>
-              {(layouts.data ?? []).map((l) => <option key={l.layoutId} value={l.layoutId}>{l.name}</option>)}
-            </select>
-          </label>
-          <label>
-            Status
-            <select value={v.status} onChange={(e) => set({ ...v, status: e.target.value as TemplateDraft['status'] })}>
-              <option>Active</option>
-              <option>Inactive</option>
-            </select>
-          </label>
-          <label>Required fields (ids, comma-separated) <input value={v.requiredFields} onChange={(e) => set({ ...v, requiredFields: e.target.value })} /></label>
-          <label>Case rules (JSON list of {'{'}"caseRuleId", "fieldId"{'}'})
-            <textarea rows={5} className="code" value={v.rules} onChange={(e) => set({ ...v, rules: e.target.value })} />
-          </label>
-          <label>Tag propagation (JSON list of {'{'}"resourceType": "Cases", "tagMap"{'}'})
-            <textarea rows={4} className="code" value={v.tagPropagation} onChange={(e) => set({ ...v, tagPropagation: e.target.value })} />
-          </label>
-        </>
-      )}
+      render={(v, set) => {
+        const setRule = (i: number, change: Partial<TemplateDraft['rules'][number]>) =>
+          set({ ...v, rules: v.rules.map((r, j) => (j === i ? { ...r, ...change } : r)) });
+        return (
+          <>
+            <label>Name <input value={v.name} onChange={(e) => set({ ...v, name: e.target.value })} required /></label>
+            <label>Description <input value={v.description} onChange={(e) => set({ ...v, description: e.target.value })} /></label>
+            <label>
+              Layout
+              <select value={v.layoutId} onChange={(e) => set({ ...v, layoutId: e.target.value })}>
+                <option value="">(none)</option>
+                {(choices.data?.layouts ?? []).map((l) => <option key={l.layoutId} value={l.layoutId}>{l.name}</option>)}
+              </select>
+            </label>
+            <label>
+              Status
+              <select value={v.status} onChange={(e) => set({ ...v, status: e.target.value as TemplateDraft['status'] })}>
+                <option>Active</option>
+                <option>Inactive</option>
+              </select>
+            </label>
+            <label>
+              Required fields (Ctrl/Shift + click or arrows + Space to pick several)
+              <select multiple size={Math.min(8, Math.max(3, fields.length))} value={v.requiredFields} onChange={(e) => set({ ...v, requiredFields: [...e.target.selectedOptions].map((o) => o.value) })}>
+                {fields.map((f) => <option key={f.fieldId} value={f.fieldId}>{f.name}</option>)}
+              </select>
+            </label>
+            <fieldset>
+              <legend>Case rules</legend>
+              {v.rules.length === 0 && <p className="muted">No rule applies to cases of this template.</p>}
+              {v.rules.map((r, i) => {
+                const type = rules.find((x) => x.caseRuleId === r.caseRuleId)?.ruleType;
+                return (
+                  <div key={i} className="rule-link">
+                    <label>
+                      Rule {i + 1}
+                      <select value={r.caseRuleId} onChange={(e) => setRule(i, { caseRuleId: e.target.value })}>
+                        {!rules.some((x) => x.caseRuleId === r.caseRuleId) && <option value={r.caseRuleId}>{r.caseRuleId}</option>}
+                        {rules.map((x) => <option key={x.caseRuleId} value={x.caseRuleId}>{x.name} ({x.ruleType})</option>)}
+                      </select>
+                    </label>
+                    {type === 'FieldOptions' ? (
+                      <p className="muted">acts on the child field the rule names</p>
+                    ) : (
+                      <label>
+                        applies to field
+                        <select value={r.fieldId} onChange={(e) => setRule(i, { fieldId: e.target.value })}>
+                          <option value="">—</option>
+                          {fields.map((f) => <option key={f.fieldId} value={f.fieldId}>{f.name}</option>)}
+                        </select>
+                      </label>
+                    )}
+                    <button type="button" onClick={() => set({ ...v, rules: v.rules.filter((_, j) => j !== i) })}>Remove rule {i + 1}</button>
+                  </div>
+                );
+              })}
+              <button type="button" disabled={rules.length === 0} onClick={() => set({ ...v, rules: [...v.rules, { caseRuleId: rules[0].caseRuleId!, fieldId: '' }] })}>
+                Add a case rule
+              </button>
+            </fieldset>
+            <label>Tag propagation (JSON list of {'{'}"resourceType": "Cases", "tagMap": {'{'}"key": "value"{'}}'})
+              <textarea rows={4} className="code" value={v.tagPropagation} onChange={(e) => set({ ...v, tagPropagation: e.target.value })} />
+            </label>
+          </>
+        );
+      }}
       save={(v, templateId) => {
         const body = {
           domainId,
@@ -326,8 +374,8 @@ function Templates({ domainId }: { domainId: string }) {
           description: v.description || undefined,
           layoutConfiguration: v.layoutId ? { defaultLayout: v.layoutId } : undefined,
           status: v.status,
-          requiredFields: v.requiredFields.split(',').map((s) => s.trim()).filter(Boolean).map((fieldId) => ({ fieldId })),
-          rules: parseJson('Case rules', v.rules) as never,
+          requiredFields: v.requiredFields.map((fieldId) => ({ fieldId })),
+          rules: v.rules.map((r) => ({ caseRuleId: r.caseRuleId, fieldId: r.fieldId || undefined })),
           tagPropagationConfigurations: parseJson('Tag propagation', v.tagPropagation) as never,
         };
         return templateId ? client.send(new UpdateTemplateCommand({ ...body, templateId })) : client.send(new CreateTemplateCommand(body));

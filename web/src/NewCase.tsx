@@ -31,7 +31,7 @@ export function NewCase({ domainId, templateId }: { domainId: string; templateId
   const active = (templates.data ?? []).filter((t) => t.status === 'Active');
   const create = async (changes: { id: string; value: Value }[]) => {
     const r = await client.send(
-      new CreateCaseCommand({ domainId, templateId: templateId!, fields: changes, clientToken: crypto.randomUUID(), performedBy: { userArn } }),
+      new CreateCaseCommand({ domainId, templateId: templateId!, fields: changes, performedBy: { userArn } }),
     );
     navigate(`${base}/${encodeURIComponent(r.caseId!)}`);
   };
