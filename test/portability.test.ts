@@ -11,6 +11,7 @@ import {
   GetCaseCommand,
   GetTemplateCommand,
   ListDomainsCommand,
+  ListFieldOptionsCommand,
   ListFieldsCommand,
   ListTagsForResourceCommand,
   ListTemplatesCommand,
@@ -69,10 +70,13 @@ describe('export and import of a whole domain', () => {
     const types = lines.map((l) => l.type);
     assert.equal(types.filter((t) => t === 'field').length, SYSTEM_FIELDS.length + 7);
     assert.equal(types.filter((t) => t === 'case').length, 3);
-    assert.equal(types.filter((t) => t === 'template').length, 2);
+    // Three listed, and the deleted one the third case uses, right before that case.
+    assert.equal(types.filter((t) => t === 'template').length, 4);
+    const late = lines.findIndex((l) => l.type === 'template' && l.template.deleted === true);
+    assert.equal(lines[late + 1].case.caseId, fx.caseIds[2]);
     assert.deepEqual(lines.find((l) => l.type === 'field' && l.field.fieldId === fx.fields.tier).options, [
       { name: 'Gold', value: 'gold', active: true },
-      { name: 'Silver', value: 'silver', active: true },
+      { name: 'Silver', value: 'silver', active: false },
       { name: 'Old', value: 'old', active: false },
     ]);
     const items = lines.filter((l) => l.type === 'relatedItem' && l.caseId === fx.caseIds[0]).map((l) => l.relatedItem.type);
@@ -83,7 +87,7 @@ describe('export and import of a whole domain', () => {
     assert.deepEqual(audit.slice(1, 3), ['Case.Updated', 'Case.Updated']);
     assert.ok(audit.includes('RelatedItem.Deleted'));
     const end = lines[lines.length - 1];
-    assert.deepEqual(end, { type: 'end', counts: { fields: SYSTEM_FIELDS.length + 7, layouts: 1, caseRules: 1, templates: 2, cases: 3, relatedItems: 7, auditEvents: end.counts.auditEvents } });
+    assert.deepEqual(end, { type: 'end', counts: { fields: SYSTEM_FIELDS.length + 7, layouts: 1, caseRules: 1, templates: 4, cases: 3, relatedItems: 7, auditEvents: end.counts.auditEvents } });
     assert.equal(end.counts.auditEvents, types.filter((t) => t === 'auditEvent').length);
   });
 
@@ -120,7 +124,7 @@ describe('export and import of a whole domain', () => {
       assert.notEqual(summary.domainId, fx.domainId);
       assert.deepEqual(
         { cases: summary.created.cases, relatedItems: summary.created.relatedItems, templates: summary.created.templates, layouts: summary.created.layouts, caseRules: summary.created.caseRules },
-        { cases: 3, relatedItems: 7, templates: 2, layouts: 1, caseRules: 1 },
+        { cases: 3, relatedItems: 7, templates: 4, layouts: 1, caseRules: 1 },
       );
       assert.ok(summary.notImported.auditEvents > 0);
       const map = new Map<string, string>();
@@ -133,21 +137,27 @@ describe('export and import of a whole domain', () => {
       const domainArn = `arn:aws:cases:us-east-1:000000000000:domain/${d}`;
       assert.deepEqual((await target.client.send(new ListTagsForResourceCommand({ arn: domainArn }))).tags, { team: 'support' });
       const templates = (await target.client.send(new ListTemplatesCommand({ domainId: d }))).templates!;
-      assert.deepEqual(templates.map((t) => [t.name, t.status]).sort(), [['retired', 'Inactive'], ['standard', 'Active']]);
+      assert.deepEqual(templates.map((t) => [t.name, t.status]).sort(), [['old-tpl', 'Active'], ['retired', 'Inactive'], ['standard', 'Active']]);
       const standard = await target.client.send(new GetTemplateCommand({ domainId: d, templateId: map.get(fx.templateId)! }));
-      assert.deepEqual(standard.requiredFields, [{ fieldId: map.get(fx.fields.tier) }]);
+      assert.deepEqual(standard.requiredFields, [{ fieldId: map.get(fx.fields.tier) }, { fieldId: 'customer_id' }]);
       assert.equal(standard.rules![0].fieldId, map.get(fx.fields.amount));
       assert.deepEqual(standard.tags, { tpl: 'standard' });
+      const options = (await target.client.send(new ListFieldOptionsCommand({ domainId: d, fieldId: map.get(fx.fields.tier)! }))).options!;
+      assert.deepEqual(options.map((o) => [o.value, o.active]), [['gold', true], ['silver', false], ['old', false]]);
 
-      const src = await readCase(source.client, fx.domainId, fx.caseIds[0]);
-      const got = await readCase(target.client, d, a);
       const caller = (fields: { id?: string; value?: unknown }[]) =>
-        fields.filter((f) => !SYSTEM_FIELDS.find((s) => s.id === f.id)?.serverManaged).map((f) => ({ id: map.get(f.id!) ?? f.id, value: f.value }));
-      assert.deepEqual(
-        caller(got.case.fields!).sort((x, y) => x.id!.localeCompare(y.id!)),
-        caller(src.case.fields!).sort((x, y) => x.id!.localeCompare(y.id!)),
-      );
-      assert.deepEqual(got.case.tags, src.case.tags);
+        fields
+          .filter((f) => !SYSTEM_FIELDS.find((s) => s.id === f.id)?.serverManaged)
+          .map((f) => ({ id: map.get(f.id!) ?? f.id, value: f.value }))
+          .sort((x, y) => x.id!.localeCompare(y.id!));
+      for (const old of fx.caseIds) {
+        const want = await readCase(source.client, fx.domainId, old);
+        const have = await readCase(target.client, d, map.get(old)!);
+        assert.deepEqual(caller(have.case.fields!), caller(want.case.fields!));
+        assert.deepEqual(have.case.tags, want.case.tags);
+        assert.equal(have.case.templateId, map.get(want.case.templateId!));
+      }
+      const got = await readCase(target.client, d, a);
       const items = got.items.relatedItems!.map((i) => i!);
       assert.deepEqual(items.map((i) => i.type).sort(), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
       assert.equal(items.find((i) => i.type === 'Comment')!.content!.comment!.body, 'edited comment');

@@ -2,19 +2,23 @@
  * The mapping of exported ids to the ids an API import created, kept as NDJSON next to the import. Every line is
  * written with a synchronous write as soon as the object exists, so even a killed import leaves a map that tells
  * a re-run what is already there. Lines: a `mapping` header naming the source domain, then
- * `{kind, old, new}` for domain, field, layout, caseRule, template, case and relatedItem, `{kind: "caseDone",
- * old}` once a case has all of its related items, `{kind: "templateFinal", old}` once a template has its final
- * status, and `{kind: "complete"}` at the end of a successful import.
+ * `{kind, old, new}` for domain, field, layout, caseRule, template, case and relatedItem; `{kind: "caseDone",
+ * old}` once a case has all of its related items, `{kind: "templateFinal" | "optionsFinal", old}` once a template
+ * or a field's options have their exported state, and `{kind: "complete"}` at the end of a successful import.
  */
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 
 export type MappedKind = 'domain' | 'field' | 'layout' | 'caseRule' | 'template' | 'case' | 'relatedItem';
+export type DoneKind = 'caseDone' | 'templateFinal' | 'optionsFinal';
+const DONE_KINDS = new Set<string>(['caseDone', 'templateFinal', 'optionsFinal']);
 
 export class IdMap {
   /** Old id → new id, every kind together (ids are UUIDs; system field ids map to themselves). */
   readonly ids = new Map<string, string>();
   readonly done = new Set<string>();
   complete = false;
+  /** The map of an earlier run was found: objects may exist that it could not record before that run died. */
+  resumed = false;
   private fd: number | undefined;
 
   private constructor(
@@ -26,6 +30,7 @@ export class IdMap {
   static open(path: string, sourceDomainId: string): IdMap {
     const map = new IdMap(path, sourceDomainId);
     if (existsSync(path)) {
+      map.resumed = true;
       const lines = readFileSync(path, 'utf8').split('\n');
       lines.forEach((text, i) => {
         if (!text.trim()) return;
@@ -41,7 +46,7 @@ export class IdMap {
           if (entry.sourceDomainId !== sourceDomainId) {
             throw new Error(`${path} maps domain ${entry.sourceDomainId}, not ${sourceDomainId}; pass another --map file`);
           }
-        } else if (entry.kind === 'caseDone' || entry.kind === 'templateFinal') map.done.add(`${entry.kind}:${entry.old}`);
+        } else if (DONE_KINDS.has(entry.kind)) map.done.add(`${entry.kind}:${entry.old}`);
         else if (entry.kind === 'complete') map.complete = true;
         else map.ids.set(entry.old, entry.new);
       });
@@ -62,12 +67,12 @@ export class IdMap {
     this.write({ kind, old, new: id });
   }
 
-  mark(kind: 'caseDone' | 'templateFinal', old: string) {
+  mark(kind: DoneKind, old: string) {
     this.done.add(`${kind}:${old}`);
     this.write({ kind, old });
   }
 
-  isDone = (kind: 'caseDone' | 'templateFinal', old: string) => this.done.has(`${kind}:${old}`);
+  isDone = (kind: DoneKind, old: string) => this.done.has(`${kind}:${old}`);
 
   markComplete() {
     this.complete = true;

@@ -59,12 +59,23 @@ interface CaseGroup {
 /** CreateCase idempotency: the same exported case always sends the same token (at most 64 characters). */
 const clientToken = (sourceDomainId: string, caseId: string) => createHash('sha256').update(`${sourceDomainId}/${caseId}`).digest('hex');
 
+/** Runs fn over items, at most `limit` at once; after a failure no new item starts, and the first error is thrown once all have stopped. */
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length && !failed) {
+      try {
+        await fn(items[next++]);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = results.find((r) => r.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
 }
 
 export async function importViaApi(client: ConnectCasesClient, records: AsyncIterable<NumberedRecord>, opts: ApiImportOptions): Promise<ImportSummary> {
@@ -98,8 +109,16 @@ class ApiImport {
   private current: CaseGroup | undefined;
   /** ConnectCase items whose linked case comes later in the file. */
   private deferred: { line: number; record: RelatedItemRecordLine }[] = [];
-  /** Templates created Active (cases need that) and set to their exported status at the end. */
-  private finalTemplates: { old: string; status: string; deleted: boolean }[] = [];
+  /**
+   * What would refuse exported cases is applied once they are all in: templates are created Active, without
+   * required fields and rules, and get their exported state at the end; options start active and inactive ones
+   * are deactivated at the end.
+   */
+  private finalTemplates: { old: string; template: Record<string, any> }[] = [];
+  private inactiveOptions: { old: string; fieldId: string; options: { name: string; value: string }[] }[] = [];
+  /** Ids of the target domain's fields; System fields the target lacks are left out with their values. */
+  private targetFields = new Set<string>();
+  private droppedFields = new Set<string>();
 
   constructor(
     private readonly client: ConnectCasesClient,
@@ -119,14 +138,14 @@ class ApiImport {
   }
 
   /**
-   * Creates a named resource. A ConflictException means an earlier, killed run created it after all but could not
-   * record it; the existing resource of that name is taken then.
+   * Creates a named resource. On a re-run, a ConflictException means an earlier, killed run created it after all
+   * but could not record it; the existing resource of that name is taken then.
    */
   private async createNamed(name: string, create: () => Promise<string>, list: (nextToken?: string) => Promise<{ items: { id: string; name: string }[]; nextToken?: string }>): Promise<string> {
     try {
       return await create();
     } catch (e) {
-      if (!(e instanceof ConflictException) || !this.ownsDomain) throw e;
+      if (!(e instanceof ConflictException) || !this.ownsDomain || !this.ids.resumed) throw e;
       let token: string | undefined;
       do {
         const page = await list(token);
@@ -159,7 +178,7 @@ class ApiImport {
           this.domainId = mapped;
           this.domainArn = existing.domainArn!;
           this.ownsDomain = !this.ids.complete;
-          return;
+          return this.loadTargetFields();
         }
         const name = this.opts.domainName ?? r.domain.name;
         const out = await c.send(new CreateDomainCommand({ name })).catch(async (e) => {
@@ -171,12 +190,22 @@ class ApiImport {
         this.ownsDomain = true;
         this.ids.set('domain', this.sourceDomainId, this.domainId);
         await this.tag(this.domainArn, r.domain.tags);
-        return;
+        return this.loadTargetFields();
       }
       case 'field': {
         const f = r.field;
-        if (this.ids.ids.has(f.fieldId) || f.deleted) return this.count('fields', false);
         const system = f.namespace === 'System';
+        if (system && !this.targetFields.has(f.fieldId)) {
+          this.droppedFields.add(f.fieldId);
+          this.notImported.fields++;
+          return;
+        }
+        const inactive = r.options.filter((o) => o.active === false).map((o) => ({ name: o.name, value: o.value }));
+        if (this.ids.ids.has(f.fieldId)) {
+          if (inactive.length) this.inactiveOptions.push({ old: f.fieldId, fieldId: this.ids.ids.get(f.fieldId)!, options: inactive });
+          return this.count('fields', false);
+        }
+        if (f.deleted) return this.count('fields', false);
         const id = system
           ? f.fieldId
           : await this.createNamed(
@@ -188,12 +217,13 @@ class ApiImport {
               },
             );
         for (let i = 0; i < r.options.length; i += 50) {
-          const options = r.options.slice(i, i + 50).map((o) => ({ name: o.name, value: o.value, active: o.active !== false }));
+          const options = r.options.slice(i, i + 50).map((o) => ({ name: o.name, value: o.value, active: true }));
           const res = await c.send(new BatchPutFieldOptionsCommand({ domainId: d(), fieldId: id, options }));
           if (res.errors?.length) throw new InputError(line, `field ${f.fieldId}: the target refused options: ${res.errors.map((e) => `${e.value}: ${e.message}`).join('; ')}`);
         }
         await this.tag(`${this.domainArn}/field/${id}`, f.tags);
         this.ids.set('field', f.fieldId, id);
+        if (inactive.length) this.inactiveOptions.push({ old: f.fieldId, fieldId: id, options: inactive });
         return this.count('fields', true);
       }
       case 'layout': {
@@ -228,27 +258,27 @@ class ApiImport {
       }
       case 'template': {
         const t = r.template;
-        const final = { old: t.templateId, status: t.status ?? 'Active', deleted: t.deleted === true };
+        const final = { old: t.templateId, template: t };
         if (this.ids.ids.has(t.templateId)) {
           this.finalTemplates.push(final);
           return this.count('templates', false);
         }
+        // A deleted template's name may be in use by a live one: names are unique among live templates only.
+        const name = t.deleted === true ? `${t.name.slice(0, 70)} (deleted ${t.templateId.slice(0, 8)})` : t.name;
         // A layout that is gone (deleted in the source) cannot be referenced any more.
         const layout = t.layoutConfiguration?.defaultLayout;
         const layoutConfiguration = layout && this.ids.ids.has(layout) ? { defaultLayout: this.ids.ids.get(layout) } : undefined;
         const id = await this.createNamed(
-          t.name,
+          name,
           async () =>
             (
               await c.send(
                 new CreateTemplateCommand({
                   domainId: d(),
-                  name: t.name,
+                  name,
                   description: t.description,
                   layoutConfiguration,
-                  requiredFields: this.ids.remap(t.requiredFields),
                   status: 'Active',
-                  rules: this.ids.remap(t.rules),
                   tagPropagationConfigurations: t.tagPropagationConfigurations,
                 }),
               )
@@ -280,6 +310,15 @@ class ApiImport {
     }
   }
 
+  private async loadTargetFields() {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListFieldsCommand({ domainId: this.domainId, nextToken, maxResults: 100 }));
+      for (const f of page.fields ?? []) this.targetFields.add(f.fieldId!);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
   private async flush() {
     const batch = this.pending;
     this.pending = [];
@@ -299,7 +338,7 @@ class ApiImport {
     else {
       const templateId = this.ids.ids.get(c.templateId);
       if (!templateId) throw new InputError(g.line, `case ${c.caseId} uses template ${c.templateId}, which the file does not hold`);
-      const fields = c.fields.filter((f) => !SERVER_MANAGED.has(f.id)).map((f) => ({ id: this.ids.ids.get(f.id) ?? f.id, value: f.value as FieldValueUnion }));
+      const fields = c.fields.filter((f) => !SERVER_MANAGED.has(f.id) && !this.droppedFields.has(f.id)).map((f) => ({ id: this.ids.ids.get(f.id) ?? f.id, value: f.value as FieldValueUnion }));
       const out = await this.client.send(
         new CreateCaseCommand({ domainId: this.domainId, templateId, fields, clientToken: clientToken(this.sourceDomainId, c.caseId), tags: c.tags }),
       );
@@ -365,12 +404,29 @@ class ApiImport {
       if (!this.ids.ids.has(linked)) throw new InputError(item.line, `related item ${item.record.relatedItem.relatedItemId} links case ${linked}, which the file does not hold`);
       await this.importItem(item);
     }
-    for (const t of this.finalTemplates) {
-      if (this.ids.isDone('templateFinal', t.old)) continue;
-      const templateId = this.ids.ids.get(t.old)!;
-      if (t.deleted) await this.client.send(new DeleteTemplateCommand({ domainId: this.domainId, templateId }));
-      else if (t.status !== 'Active') await this.client.send(new UpdateTemplateCommand({ domainId: this.domainId, templateId, status: t.status as 'Inactive' }));
-      this.ids.mark('templateFinal', t.old);
+    for (const o of this.inactiveOptions) {
+      if (this.ids.isDone('optionsFinal', o.old)) continue;
+      for (let i = 0; i < o.options.length; i += 50) {
+        const options = o.options.slice(i, i + 50).map((x) => ({ ...x, active: false }));
+        const res = await this.client.send(new BatchPutFieldOptionsCommand({ domainId: this.domainId, fieldId: o.fieldId, options }));
+        if (res.errors?.length) throw new Error(`field ${o.old}: the target refused to deactivate options: ${res.errors.map((e) => `${e.value}: ${e.message}`).join('; ')}`);
+      }
+      this.ids.mark('optionsFinal', o.old);
+    }
+    for (const { old, template: t } of this.finalTemplates) {
+      if (this.ids.isDone('templateFinal', old)) continue;
+      const templateId = this.ids.ids.get(old)!;
+      if (t.deleted === true) await this.client.send(new DeleteTemplateCommand({ domainId: this.domainId, templateId }));
+      else {
+        // Fields and rules the target did not get (deleted or missing there) cannot be referenced.
+        const known = (id: string | undefined) => id === undefined || (!this.droppedFields.has(id) && (this.ids.ids.has(id) || this.targetFields.has(id)));
+        const requiredFields = ((t.requiredFields ?? []) as { fieldId: string }[]).filter((f) => known(f.fieldId));
+        const rules = ((t.rules ?? []) as { caseRuleId: string; fieldId?: string }[]).filter((r) => this.ids.ids.has(r.caseRuleId) && known(r.fieldId));
+        await this.client.send(
+          new UpdateTemplateCommand({ domainId: this.domainId, templateId, requiredFields: this.ids.remap(requiredFields), rules: this.ids.remap(rules), status: t.status ?? 'Active' }),
+        );
+      }
+      this.ids.mark('templateFinal', old);
     }
     if (!this.ids.complete) this.ids.markComplete();
     this.ids.close();

@@ -1,7 +1,9 @@
 /**
- * A domain that uses everything an export carries: every field type, options (one inactive), layouts, case rules,
- * templates (one Inactive), the event configuration, tags on every taggable resource, cases with values of every
- * type, all six related-item types, and an audit trail with updates and deletions.
+ * A domain that uses everything an export carries: every field type, options (inactive ones too), layouts, case
+ * rules, templates (one Inactive, one deleted but used by a case), the event configuration, tags on every taggable
+ * resource, cases with values of every type, all six related-item types, and an audit trail with updates and
+ * deletions. Some cases could not be created again as they are: one holds an option deactivated since, and the
+ * template now requires a field they lack.
  */
 import assert from 'node:assert/strict';
 import {
@@ -14,10 +16,12 @@ import {
   CreateRelatedItemCommand,
   CreateTemplateCommand,
   DeleteRelatedItemCommand,
+  DeleteTemplateCommand,
   PutCaseEventConfigurationCommand,
   TagResourceCommand,
   UpdateCaseCommand,
   UpdateRelatedItemCommand,
+  UpdateTemplateCommand,
   type ConnectCasesClient,
   type FieldType,
   type FieldValue,
@@ -97,6 +101,7 @@ export async function portabilityFixture(client: ConnectCasesClient, name: strin
   );
   await client.send(new TagResourceCommand({ arn: templateArn, tags: { tpl: 'standard' } }));
   await client.send(new CreateTemplateCommand({ domainId, name: 'retired', status: 'Inactive' }));
+  const { templateId: oldTemplateId } = await client.send(new CreateTemplateCommand({ domainId, name: 'old-tpl', status: 'Active' }));
   await client.send(
     new PutCaseEventConfigurationCommand({
       domainId,
@@ -113,18 +118,23 @@ export async function portabilityFixture(client: ConnectCasesClient, name: strin
     { id: fields.amount, value: { doubleValue: 10.5 + i } },
     { id: fields.vip, value: { booleanValue: i % 2 === 0 } },
     { id: fields.due, value: { stringValue: '2030-01-02T03:04:05.678Z' } },
-    { id: fields.tier, value: { stringValue: 'gold' } },
+    { id: fields.tier, value: { stringValue: i === 1 ? 'silver' : 'gold' } },
     { id: fields.link, value: { stringValue: `https://example.com/${i}` } },
     { id: fields.owner, value: { userArnValue: USER } },
   ];
   const caseIds: string[] = [];
   for (let i = 0; i < 3 + extraCases; i++) {
     const { caseId } = await client.send(
-      new CreateCaseCommand({ domainId, templateId, fields: values(i), tags: { n: String(i) }, performedBy: { userArn: USER } }),
+      new CreateCaseCommand({ domainId, templateId: i === 2 ? oldTemplateId : templateId, fields: values(i), tags: { n: String(i) }, performedBy: { userArn: USER } }),
     );
     caseIds.push(caseId!);
   }
   const [a, b] = caseIds;
+  // Later changes that would refuse these cases if they were created again as they are.
+  await put(fields.tier, [{ name: 'Silver', value: 'silver', active: false }]);
+  await client.send(new UpdateTemplateCommand({ domainId, templateId, requiredFields: [{ fieldId: fields.tier }, { fieldId: 'customer_id' }] }));
+  await client.send(new DeleteTemplateCommand({ domainId, templateId: oldTemplateId }));
+  await client.send(new CreateTemplateCommand({ domainId, name: 'old-tpl', status: 'Active' }));
   await client.send(new UpdateCaseCommand({ domainId, caseId: a, fields: [{ id: 'status', value: { stringValue: 'closed' } }], performedBy: { customEntity: 'robot' } }));
   await client.send(new UpdateCaseCommand({ domainId, caseId: a, fields: [{ id: 'status', value: { stringValue: 'pending' } }] }));
   const item = (type: any, content: any, performedBy?: any) => client.send(new CreateRelatedItemCommand({ domainId, caseId: a, type, content, performedBy }));
