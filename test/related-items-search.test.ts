@@ -154,7 +154,6 @@ describe('related item search', () => {
     assert.deepEqual(await search(caseA, [custom({ field: { lessThanOrEqualTo: fv(amount, { doubleValue: 50 }) } })]), ['order', 'refund']);
     assert.deepEqual(await search(caseA, [custom({ field: { equalTo: fv(vip, { booleanValue: true }) } })]), ['order']);
     assert.deepEqual(await search(caseA, [custom({ field: { equalTo: fv(vip, { emptyValue: {} }) } })]), ['refund'], 'emptyValue matches items without the field');
-    assert.deepEqual(await search(caseA, [custom({ field: { equalTo: fv(amount, str('5')) } })]), [], 'a value of another member never matches');
     assert.deepEqual(await search(caseA, [custom({ not: { field: { equalTo: fv(vip, { booleanValue: true }) } } })]), ['refund']);
     assert.deepEqual(
       await search(caseA, [custom({ andAll: [{ field: { greaterThan: fv(amount, { doubleValue: 1 }) } }, { field: { contains: fv(notes, str('order')) } }] })]),
@@ -166,10 +165,21 @@ describe('related item search', () => {
     );
     assert.deepEqual(await search(caseA, [custom({ orAll: [] })]), []);
     assert.deepEqual(await search(caseA, [custom({ andAll: [] })]), ['order', 'refund']);
-    await assertValidation(
-      t.client.send(new SearchRelatedItemsCommand({ domainId: x.domainId, caseId: caseA, filters: [custom({} as any)] })),
-      /Union must have exactly one member set/,
-    );
+    assert.deepEqual(await search(caseA, [custom({ field: { lessThan: fv(x.f.due, str('2030-01-01T00:00:00+01:00')) } })]), []);
+  });
+
+  test('custom conditions are checked like SearchCases filters', async () => {
+    const bad = async (fields: CustomFieldsFilter, message: RegExp) =>
+      assertValidation(t.client.send(new SearchRelatedItemsCommand({ domainId: x.domainId, caseId: caseA, filters: [{ comment: {} }, custom(fields)] })), message);
+    await bad({} as any, /Union must have exactly one member set/);
+    await bad({ field: { equalTo: fv('no-such-field', str('x')) } }, /filters\[1\]\.custom\.fields\.field\.equalTo: field 'no-such-field' does not exist/);
+    await bad({ field: { equalTo: fv(x.f.amount, str('5')) } }, /is of type Number and is compared with doubleValue, not stringValue/);
+    await bad({ field: { contains: fv(x.f.amount, { doubleValue: 5 }) } }, /contains applies to Text, Url, SingleSelect and DateTime fields/);
+    await bad({ not: { field: { greaterThan: fv(x.f.notes, { emptyValue: {} }) } } }, /filters\[1\]\.custom\.fields\.not\.field\.greaterThan: emptyValue can only be used with equalTo/);
+    await bad({ field: { equalTo: fv(x.f.due, str('soon')) } }, /not an ISO-8601 date-time/);
+    let deep: CustomFieldsFilter = { field: { equalTo: fv(x.f.notes, str('x')) } };
+    for (let i = 0; i < 50; i++) deep = { not: deep };
+    await bad(deep, /nest at most 10 levels deep/);
   });
 
   test('SLA status filters follow the clock', async () => {

@@ -4,8 +4,7 @@
  */
 import type {
   AuditEventField,
-  CustomFieldsFilter,
-  FieldFilter,
+  CaseFilter,
   FieldValue,
   FieldValueUnion,
   RelatedItemContent,
@@ -15,10 +14,11 @@ import type {
   SlaInputConfiguration,
 } from '../../model/types.js';
 import type { Context } from '../context.js';
-import type { CaseRecord, RelatedItemPosition, RelatedItemRecord, RelatedItemSearch, Tx } from '../store/types.js';
+import type { CaseCondition, CaseRecord, RelatedItemPosition, RelatedItemRecord, RelatedItemSearch, Tx } from '../store/types.js';
 import { ServiceQuotaExceededException, ValidationException } from '../protocol/errors.js';
 import type { FieldData } from './records.js';
-import { checkFieldValue, parseInstant } from './field-values.js';
+import { checkFieldValue } from './field-values.js';
+import { FieldResolver, resolveFilter } from './search-filter.js';
 import { memberOf } from './field-types.js';
 import { isContactArn } from './contacts.js';
 import { meetsTarget, servedSla, slaStatus, type StoredSla } from './sla.js';
@@ -239,61 +239,81 @@ export function storeMatch(filter: RelatedItemTypeFilter): { type: string; searc
   return { type: 'Custom' };
 }
 
+/** A request filter with its Custom field conditions checked and resolved (as SearchCases does). */
+export interface ResolvedFilter {
+  filter: RelatedItemTypeFilter;
+  custom?: CaseCondition;
+}
+
+/**
+ * Checks the Custom field conditions of the filters with the SearchCases rules (src/cases/search-filter.ts): the
+ * fields must exist, values must use the field's member, `contains` applies to text, nesting is bounded.
+ */
+export async function resolveFilters(tx: Tx, domainId: string, filters: RelatedItemTypeFilter[]): Promise<ResolvedFilter[]> {
+  const fields = new FieldResolver(tx, domainId);
+  const out: ResolvedFilter[] = [];
+  for (const [i, filter] of filters.entries()) {
+    if (!filter.custom?.fields) {
+      out.push({ filter });
+      continue;
+    }
+    try {
+      // A CustomFieldsFilter is a CaseFilter without `tag`.
+      out.push({ filter, custom: await resolveFilter(fields, filter.custom.fields as CaseFilter) });
+    } catch (e) {
+      // The resolver names paths from a SearchCases `filter`; here that filter sits at filters[i].custom.fields.
+      if (e instanceof ValidationException) throw new ValidationException(e.message.replace(/^filter/, `filters[${i}].custom.fields`));
+      throw e;
+    }
+  }
+  return out;
+}
+
 /** Whether an item matches one filter completely (type, key and the conditions the store cannot check). */
-export function matchesFilter(item: RelatedItemRecord, filter: RelatedItemTypeFilter, now: Date): boolean {
-  const m = storeMatch(filter);
+export function matchesFilter(item: RelatedItemRecord, f: ResolvedFilter, now: Date): boolean {
+  const m = storeMatch(f.filter);
   if (item.type !== m.type || (m.searchKey !== undefined && item.searchKey !== m.searchKey)) return false;
   const content = item.content as Record<string, any>;
-  if (filter.contact?.channel?.length) return filter.contact.channel.includes(content.contact.channel);
-  if (filter.sla?.status) return slaStatus(content.sla.slaConfiguration, now) === filter.sla.status;
-  if (filter.custom?.fields) return matchesCustom(content.custom.fields, filter.custom.fields);
+  if (f.filter.contact?.channel?.length) return f.filter.contact.channel.includes(content.contact.channel);
+  if (f.filter.sla?.status) return slaStatus(content.sla.slaConfiguration, now) === f.filter.sla.status;
+  if (f.custom) return holds(content.custom.fields, f.custom);
   return true;
 }
 
 /** Filters are OR-ed; no filter matches every item. */
-export const matchesAny = (item: RelatedItemRecord, filters: RelatedItemTypeFilter[], now: Date) =>
+export const matchesAny = (item: RelatedItemRecord, filters: ResolvedFilter[], now: Date) =>
   filters.length === 0 || filters.some((f) => matchesFilter(item, f, now));
 
-function matchesCustom(fields: FieldValue[], filter: CustomFieldsFilter): boolean {
-  if (filter.not) return !matchesCustom(fields, filter.not);
-  if (filter.andAll) return filter.andAll.every((f) => matchesCustom(fields, f));
-  if (filter.orAll) return filter.orAll.some((f) => matchesCustom(fields, f));
-  return matchesField(fields, filter.field!);
+/** Evaluates a resolved condition on a Custom item's values, with the meaning SearchCases gives it on a case. */
+function holds(fields: FieldValue[], c: CaseCondition): boolean {
+  switch (c.kind) {
+    case 'not':
+      return !holds(fields, c.condition);
+    case 'and':
+      return c.conditions.every((x) => holds(fields, x));
+    case 'or':
+      return c.conditions.some((x) => holds(fields, x));
+    case 'tag':
+      return false;
+    case 'empty': {
+      const v = valueOf(fields, c.fieldId);
+      return v === undefined || v.emptyValue !== undefined;
+    }
+    case 'contains': {
+      const v = valueOf(fields, c.fieldId)?.stringValue;
+      return v !== undefined && v.toLowerCase().includes(c.text);
+    }
+    case 'compare': {
+      const v = valueOf(fields, c.fieldId);
+      const held = v === undefined ? undefined : c.column === 'n' ? (v.doubleValue ?? (v.booleanValue === undefined ? undefined : Number(v.booleanValue))) : (v.stringValue ?? v.userArnValue);
+      if (held === undefined || typeof held !== typeof c.value) return false;
+      const order = held < c.value ? -1 : held > c.value ? 1 : 0;
+      return c.op === '=' ? order === 0 : c.op === '>' ? order > 0 : c.op === '>=' ? order >= 0 : c.op === '<' ? order < 0 : order <= 0;
+    }
+  }
 }
 
-function matchesField(fields: FieldValue[], filter: FieldFilter): boolean {
-  const [op, operand] = Object.entries(filter).find(([, v]) => v !== undefined) as [keyof FieldFilter, FieldValue];
-  const held = fields.find((f) => f.id === operand.id)?.value;
-  const wanted = normalise(operand.value);
-  const heldMember = held ? memberOf(held) : 'emptyValue';
-  const wantedMember = memberOf(wanted);
-  if (wantedMember === 'emptyValue') return op === 'equalTo' && heldMember === 'emptyValue';
-  if (!held || !wantedMember || heldMember !== wantedMember) return false;
-  const a = held[wantedMember];
-  const b = wanted[wantedMember];
-  if (op === 'equalTo') return a === b;
-  if (op === 'contains') return typeof a === 'string' && typeof b === 'string' && a.toLowerCase().includes(b.toLowerCase());
-  const order = compare(a, b);
-  if (order === undefined) return false;
-  if (op === 'greaterThan') return order > 0;
-  if (op === 'greaterThanOrEqualTo') return order >= 0;
-  if (op === 'lessThan') return order < 0;
-  return order <= 0;
-}
-
-/** Numbers compare as numbers and strings (DateTime values included, stored in one UTC form) as strings. */
-function compare(a: unknown, b: unknown): number | undefined {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  return undefined;
-}
-
-/** A DateTime operand in any ISO-8601 form compares with the stored UTC form. */
-function normalise(v: FieldValueUnion): FieldValueUnion {
-  if (v.stringValue === undefined) return v;
-  const instant = parseInstant(v.stringValue);
-  return instant ? { stringValue: instant } : v;
-}
+const valueOf = (fields: FieldValue[], fieldId: string) => fields.find((f) => f.id === fieldId)?.value;
 
 export interface SearchRequest {
   domainId: string;
@@ -321,10 +341,11 @@ export async function searchPage(ctx: Context, req: SearchRequest): Promise<{ it
   const matches = req.filters.map(storeMatch);
   const items: RelatedItemRecord[] = [];
   return ctx.store.read(async (tx) => {
+    const filters = await resolveFilters(tx, req.domainId, req.filters);
     for (;;) {
       const batch = await tx.searchRelatedItems({ domainId: req.domainId, caseId: req.caseId, matches, sorts: req.sorts, after, limit: SEARCH_BATCH });
       for (const item of batch) {
-        if (matchesAny(item, req.filters, now)) {
+        if (matchesAny(item, filters, now)) {
           if (items.length === req.maxResults) return { items, nextToken: ctx.tokens.encode(req.tokenKind, after) };
           items.push(item);
         }
