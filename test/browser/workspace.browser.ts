@@ -327,6 +327,35 @@ describe('web workspace (Chromium)', () => {
     assert.deepEqual(await page.getByLabel(/^Required fields/).evaluate((el: HTMLSelectElement) => [...el.selectedOptions].map((o) => o.value)), ['title']);
     await shot('admin-templates');
   });
+
+  test('a hidden rule written in the admin pages hides a field live on the new-case form', async () => {
+    await page.getByRole('link', { name: 'Case rules' }).click();
+    await page.getByRole('button', { name: '+ New case rule' }).click();
+    const form = page.getByRole('form', { name: 'New case rule' });
+    await form.getByLabel('Name').fill('No summary for low priority');
+    const rule = { hidden: { defaultValue: false, conditions: [{ equalTo: { operandOne: { fieldId: priorityId }, operandTwo: { stringValue: 'low' }, result: true } }] } };
+    await form.getByLabel(/^Rule/).fill(JSON.stringify(rule));
+    await form.getByRole('button', { name: 'Create case rule' }).click();
+    await page.getByRole('button', { name: 'No summary for low priority (Hidden)' }).waitFor();
+
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('button', { name: 'Support request (Active)' }).click();
+    await page.getByLabel('Rule 1').waitFor();
+    await page.getByRole('button', { name: 'Add a case rule' }).click();
+    await page.getByLabel('Rule 2').selectOption({ label: 'No summary for low priority (Hidden)' });
+    await page.getByLabel('applies to field').nth(1).selectOption({ label: 'Summary' });
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByRole('status').filter({ hasText: 'template saved' }).waitFor();
+
+    await page.getByRole('link', { name: 'New case' }).click();
+    await page.getByLabel('Template').selectOption({ label: 'Support request' });
+    const summary = page.getByLabel('Summary');
+    await summary.waitFor();
+    await page.getByLabel('Priority').selectOption('low');
+    await summary.waitFor({ state: 'detached' });
+    await page.getByLabel('Priority').selectOption('high');
+    await summary.waitFor();
+  });
 });
 
 describe('web workspace in dev mode (Chromium)', () => {

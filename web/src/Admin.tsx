@@ -215,6 +215,25 @@ function JsonEditorPage<T>(props: {
   );
 }
 
+/** The ids JSON editors need, next to the names people know the fields by. */
+function FieldIdReference({ domainId }: { domainId: string }) {
+  const { client } = useWorkspace();
+  const fields = useLoad(() => loadFields(client, domainId), [domainId]);
+  return (
+    <details className="field-ids">
+      <summary>Field ids</summary>
+      <table>
+        <thead><tr><th scope="col">Field</th><th scope="col">Id</th><th scope="col">Type</th></tr></thead>
+        <tbody>
+          {[...(fields.data?.values() ?? [])].map((f) => (
+            <tr key={f.fieldId}><td>{f.name}</td><td><code>{f.fieldId}</code></td><td>{f.type}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 interface LayoutDraft {
   name: string;
   content: string;
@@ -243,9 +262,10 @@ function Layouts({ domainId }: { domainId: string }) {
       render={(v, set) => (
         <>
           <label>Name <input value={v.name} onChange={(e) => set({ ...v, name: e.target.value })} required /></label>
-          <label>Content (JSON: top panel and more-info sections of field ids)
+          <label>Content (JSON: top panel and more-info sections of field ids; title and status cannot be placed)
             <textarea rows={14} className="code" value={v.content} onChange={(e) => set({ ...v, content: e.target.value })} />
           </label>
+          <FieldIdReference domainId={domainId} />
         </>
       )}
       save={(v, layoutId) => {
@@ -417,6 +437,7 @@ function CaseRules({ domainId }: { domainId: string }) {
           <label>Rule (JSON: required, hidden or fieldOptions; see docs/case-rules.md)
             <textarea rows={14} className="code" value={v.rule} onChange={(e) => set({ ...v, rule: e.target.value })} />
           </label>
+          <FieldIdReference domainId={domainId} />
         </>
       )}
       save={(v, caseRuleId) => {
