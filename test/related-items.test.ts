@@ -1,8 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateCaseCommand,
   CreateFieldCommand,
@@ -25,6 +27,7 @@ import { USER_A, USER_B, caseFixture, fv, str, type CaseFixture } from './suppor
 import { INSTANCE_ARN, contactArn, fileArn } from './support/related-items-fixture.js';
 
 const INSTANCE = INSTANCE_ARN;
+const run = promisify(execFile);
 
 describe('related items', () => {
   let t: TestServer;
@@ -381,5 +384,57 @@ describe('contact directory', () => {
     writeFileSync(file, '{"not": "an array"}');
     await assert.rejects(startTestServer({ contactsFile: file }), /must hold a JSON array/);
     await assert.rejects(startTestServer({ contactsFile: join(dir, 'missing.json') }), /cannot read the contacts file/);
+  });
+});
+
+describe('related items through the AWS CLI', () => {
+  let t: TestServer;
+  let x: CaseFixture;
+  before(async () => {
+    t = await startTestServer();
+    x = await caseFixture(t.client, 'related-cli');
+  });
+  after(() => t.close());
+
+  /** Dummy credentials and region only: no profile or config of the machine running the tests leaks in. */
+  const aws = async (args: string[]): Promise<any> => {
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    const { stdout } = await run('aws', ['connectcases', ...args, '--endpoint-url', t.server.endpoint, '--output', 'json'], {
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'test-secret',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/nonexistent/opencases-aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/opencases-aws-credentials',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      timeout: 60_000,
+    });
+    return stdout.trim() ? JSON.parse(stdout) : undefined;
+  };
+
+  test('create-related-item, search-related-items, search-all-related-items and list-cases-for-contact', async () => {
+    const { caseId } = await t.client.send(new CreateCaseCommand({ domainId: x.domainId, templateId: x.template, fields: [fv('title', str('cli'))] }));
+    const base = ['--domain-id', x.domainId, '--case-id', caseId!];
+    const sla = await aws([
+      'create-related-item', ...base, '--type', 'Sla',
+      '--content', JSON.stringify({ sla: { slaInputConfiguration: { name: 'Close', type: 'CaseField', fieldId: 'status', targetFieldValues: [{ stringValue: 'closed' }], targetSlaMinutes: 90 } } }),
+    ]);
+    assert.match(sla.relatedItemArn, new RegExp(`/case/${caseId}/related-item/${sla.relatedItemId}$`));
+    await aws(['create-related-item', ...base, '--type', 'Contact', '--content', JSON.stringify({ contact: { contactArn: contactArn(7) } }), '--performed-by', `userArn=${USER_A}`]);
+
+    const found = await aws(['search-related-items', ...base]);
+    assert.deepEqual(found.relatedItems.map((i: any) => i.type), ['Sla', 'Contact']);
+    const config = found.relatedItems[0].content.sla.slaConfiguration;
+    assert.equal(config.status, 'Active');
+    assert.equal(Date.parse(config.targetTime) - Date.parse(found.relatedItems[0].associationTime), 90 * 60_000);
+    assert.equal(found.relatedItems[1].content.contact.channel, 'VOICE');
+    assert.deepEqual(found.relatedItems[1].performedBy, { userArn: USER_A });
+
+    const all = await aws(['search-all-related-items', '--domain-id', x.domainId, '--filters', JSON.stringify([{ contact: { contactArn: contactArn(7) } }])]);
+    assert.deepEqual(all.relatedItems.map((i: any) => i.caseId), [caseId]);
+    const cases = await aws(['list-cases-for-contact', '--domain-id', x.domainId, '--contact-arn', contactArn(7)]);
+    assert.deepEqual(cases.cases, [{ caseId, templateId: x.template }]);
   });
 });
