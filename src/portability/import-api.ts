@@ -440,7 +440,13 @@ class ApiImport {
       this.map.close();
       return undefined;
     }
-    await this.client.send(new DeleteDomainCommand({ domainId: this.domainId }));
+    try {
+      await this.client.send(new DeleteDomainCommand({ domainId: this.domainId }));
+    } catch (e) {
+      // The domain stays, so does its map: a re-run continues with both.
+      this.map.close();
+      throw e;
+    }
     this.map.discard();
     return this.domainId;
   }
