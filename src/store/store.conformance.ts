@@ -133,6 +133,17 @@ export function storeConformance(backend: string, open: StoreFactory): void {
         assert.equal(await store.read((tx) => tx.findResourceByName('field', 'dom-1', 'Status')), undefined);
       });
 
+      it('finds by a name holding U+0000, and a U+0000 in an id never reaches another resource', async (store) => {
+        await store.write((tx) => tx.putResource(resource('nul', { name: 'a\u0000b', data: { name: 'a\u0000b' } })));
+        await store.read(async (tx) => {
+          const found = await tx.findResourceByName('field', 'dom-1', 'a\u0000b');
+          assert.equal(found?.id, 'nul');
+          assert.deepEqual(found?.data, { name: 'a\u0000b' });
+          assert.equal(await tx.findResourceByName('field', 'dom-1', 'a'), undefined);
+          assert.equal(await tx.getResource('field', 'dom-1', 'nul\u0000'), undefined);
+        });
+      });
+
       it('lists in insertion order, page by page, with or without soft-deleted ones, and counts them', async (store) => {
         await store.write(async (tx) => {
           for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) await tx.putResource(resource(id, { deleted: id === 'r2' || id === 'r4' }));
@@ -425,6 +436,8 @@ export function storeConformance(backend: string, open: StoreFactory): void {
           assert.deepEqual(await search(undefined, ['printer']), ['k1', 'k3']);
           assert.deepEqual(await search(undefined, ['printer', 'jam']), ['k3']);
           assert.deepEqual(await search(undefined, ['ow']), ['k2']);
+          assert.deepEqual(await search(undefined, ['\u0000']), []);
+          assert.deepEqual(await search({ kind: 'contains', fieldId: 'title', text: 'jam\u0000' }), []);
         });
       });
 
