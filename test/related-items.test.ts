@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  BatchPutFieldOptionsCommand,
   CreateCaseCommand,
   CreateFieldCommand,
   CreateRelatedItemCommand,
@@ -267,6 +268,25 @@ describe('related items', () => {
     const { relatedItemId } = await custom(fv(x.f.notes, str('ok')));
     await assertValidation(update(caseId, relatedItemId!, { custom: { fields: [fv('summary', str('x'))] } }), /system field/);
     assert.deepEqual((await items(caseId))[0].content, { custom: { fields: [fv(x.f.notes, str('ok'))] } }, 'a refused update changes nothing');
+  });
+
+  test('a custom update keeps values that became unusable only where the item already holds them', async () => {
+    const caseId = await newCase();
+    const { fieldId: size } = await t.client.send(new CreateFieldCommand({ domainId: x.domainId, name: 'Size', type: 'SingleSelect' }));
+    const { fieldId: legacy } = await t.client.send(new CreateFieldCommand({ domainId: x.domainId, name: 'Legacy', type: 'Text' }));
+    const options = (active: boolean) =>
+      t.client.send(new BatchPutFieldOptionsCommand({ domainId: x.domainId, fieldId: size, options: [{ name: 'S', value: 's', active }, { name: 'M', value: 'm', active }] }));
+    await options(true);
+    const { relatedItemId } = await create(caseId, 'Custom', { custom: { fields: [fv(size!, str('s')), fv(legacy!, str('old'))] } });
+    await options(false);
+    await t.client.send(new DeleteFieldCommand({ domainId: x.domainId, fieldId: legacy }));
+
+    const kept = await update(caseId, relatedItemId!, { custom: { fields: [fv(size!, str('s')), fv(legacy!, str('changed')), fv(x.f.notes, str('new'))] } });
+    assert.deepEqual(kept.content, { custom: { fields: [fv(size!, str('s')), fv(legacy!, str('changed')), fv(x.f.notes, str('new'))] } });
+    await assertValidation(update(caseId, relatedItemId!, { custom: { fields: [fv(size!, str('m'))] } }), /option 'm' is inactive/);
+    await update(caseId, relatedItemId!, { custom: { fields: [fv(x.f.notes, str('only'))] } });
+    await assertValidation(update(caseId, relatedItemId!, { custom: { fields: [fv(legacy!, str('back'))] } }), new RegExp(`field ${legacy} has been deleted`));
+    await assertValidation(create(caseId, 'Custom', { custom: { fields: [fv(size!, str('s'))] } }), /option 's' is inactive/);
   });
 
   test('a custom item holds at most 5 fields', async () => {

@@ -2,6 +2,7 @@
  * Related items: the checks of each type's content (FACTS.md "Related items"), the content as stored and as
  * served, the values their audit events record, and the per-type search filters.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type {
   AuditEventField,
   CaseFilter,
@@ -131,15 +132,18 @@ async function checkSla(n: NewItemContext, config: SlaInputConfiguration): Promi
 
 /**
  * The field values of a Custom item: custom fields only (system fields are refused, like the service does),
- * each valid for its field as on a case, no id twice, at most the quota of fields per item.
+ * each valid for its field as on a case, no id twice, at most the quota of fields per item. On update,
+ * `current` are the item's values: as on a case, a value the item already holds stays acceptable (an option
+ * deactivated since), and a deleted field may still be given where the item holds it.
  */
-export async function checkCustomFields(tx: Tx, ctx: Context, domainId: string, fields: FieldValue[]): Promise<FieldValue[]> {
+export async function checkCustomFields(tx: Tx, ctx: Context, domainId: string, fields: FieldValue[], current: FieldValue[] = []): Promise<FieldValue[]> {
   const limit = ctx.quotas.fieldsPerCustomRelatedItem;
   if (fields.length > limit) {
     throw new ServiceQuotaExceededException(`A Custom related item holds at most ${limit} fields; the request has ${fields.length}`);
   }
   const problems: string[] = [];
   const seen = new Set<string>();
+  const held = new Map(current.map((f) => [f.id, f.value]));
   const out: FieldValue[] = [];
   for (const { id, value } of fields) {
     if (seen.has(id)) {
@@ -150,7 +154,8 @@ export async function checkCustomFields(tx: Tx, ctx: Context, domainId: string, 
     const field = await tx.getResource<FieldData>('field', domainId, id);
     if (!field) problems.push(`field ${id} does not exist`);
     else if (field.data.namespace === 'System') problems.push(`field ${id} is a system field; Custom related items take custom fields only`);
-    else if (field.deleted) problems.push(`field ${id} has been deleted`);
+    else if (field.deleted && !held.has(id)) problems.push(`field ${id} has been deleted`);
+    else if (isDeepStrictEqual(held.get(id), value)) out.push({ id, value });
     else {
       const check = await checkFieldValue(tx, domainId, field.data, value);
       if (check.ok) out.push({ id, value: check.value });

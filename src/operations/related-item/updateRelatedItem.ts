@@ -1,5 +1,5 @@
 import type { Handler } from '../handler.js';
-import type { UserUnion } from '../../../model/types.js';
+import type { FieldValue, UserUnion } from '../../../model/types.js';
 import { ValidationException, notFound } from '../../protocol/errors.js';
 import { relatedItemArn } from '../../cases/arn.js';
 import { requireDomain } from '../../cases/records.js';
@@ -22,7 +22,8 @@ export const updateRelatedItem: Handler<'UpdateRelatedItem'> = async (input, ctx
     if (item.type === 'Comment' && input.content.comment) {
       content = { comment: { body: input.content.comment.body, contentType: input.content.comment.contentType } };
     } else if (item.type === 'Custom' && input.content.custom) {
-      content = { custom: { fields: await checkCustomFields(tx, ctx, domainId, input.content.custom.fields) } };
+      const current = (item.content.custom as { fields: FieldValue[] }).fields;
+      content = { custom: { fields: await checkCustomFields(tx, ctx, domainId, input.content.custom.fields, current) } };
     } else if (item.type === 'Comment' || item.type === 'Custom') {
       throw new ValidationException(`Related item ${item.relatedItemId} is a ${item.type}; it cannot be updated with content.${given}`);
     } else {
