@@ -277,6 +277,14 @@ describe('web workspace (Chromium)', () => {
     await page.getByRole('button', { name: 'Previous page' }).click();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 25);
 
+    // Sorting by a column header, then the other way.
+    await page.getByRole('button', { name: /^Title/ }).click();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'title:Desc');
+    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.includes('Printer on fire (3rd floor)'));
+    await page.getByRole('button', { name: /^Title/ }).click();
+    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.includes('Imported case 01'));
+    assert.equal(await page.getByRole('columnheader', { name: /^Title/ }).getAttribute('aria-sort'), 'ascending');
+
     await page.getByLabel('Search cases').fill('3rd floor');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
