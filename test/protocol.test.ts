@@ -89,3 +89,20 @@ describe('protocol', () => {
     assert.match((await res.json()).message, /exceeds the limit/);
   });
 });
+
+describe('hostile nesting', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.close());
+
+  test('a filter nested 100,000 levels deep is a ValidationException, not a stack overflow', async () => {
+    const depth = 100_000;
+    const filter = '{"not":'.repeat(depth) + '{"tag":{"equalTo":{"key":"k","value":"v"}}}' + '}'.repeat(depth);
+    const r = await rawRequest(t.server.endpoint, 'POST', '/domains/d/cases-search', `{"filter":${filter}}`);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('x-amzn-errortype'), 'ValidationException');
+    assert.match(r.json.message, /nested more than 64 levels/);
+  });
+});

@@ -12,6 +12,8 @@ export interface ValidationResult {
 
 const MAX_ECHO = 60;
 const MAX_ERRORS = 10;
+/** Far deeper than any valid request (filters nest a few levels); stops stack exhaustion on hostile input. */
+const MAX_DEPTH = 64;
 
 function echo(v: unknown): string {
   if (v === null) return 'null';
@@ -59,11 +61,15 @@ export class Validator {
     errors.push(`Value${v ? ' ' + v : ''} at '${path}' failed to satisfy constraint: ${constraint}`);
   }
 
-  private walk(shapeName: string, value: unknown, path: string, errors: string[]): unknown {
+  private walk(shapeName: string, value: unknown, path: string, errors: string[], depth = 0): unknown {
     const shape: Shape = this.spec.shapes[shapeName];
+    if (depth > MAX_DEPTH) {
+      errors.push(`Value at '${path}' failed to satisfy constraint: Member must not be nested more than ${MAX_DEPTH} levels deep`);
+      return undefined;
+    }
     switch (shape.type) {
       case 'structure':
-        return this.walkStructure(shapeName, shape, value, path, errors);
+        return this.walkStructure(shapeName, shape, value, path, errors, depth);
       case 'list': {
         if (!Array.isArray(value)) return this.fail(errors, path, value, 'Member must be a list');
         this.checkLength(shape, value.length, value, path, errors);
@@ -73,7 +79,7 @@ export class Validator {
             if (!shape.sparse) this.fail(errors, p, null, 'Member must not be null');
             return null;
           }
-          return this.walk(shape.member!, item, p, errors);
+          return this.walk(shape.member!, item, p, errors, depth + 1);
         });
       }
       case 'map': {
@@ -88,7 +94,7 @@ export class Validator {
           if (v === null) {
             if (!shape.sparse) this.fail(errors, `${path}.${k}`, null, 'Member must not be null');
             out[k] = null;
-          } else out[k] = this.walk(shape.value!, v, `${path}.${k}`, errors);
+          } else out[k] = this.walk(shape.value!, v, `${path}.${k}`, errors, depth + 1);
         }
         return out;
       }
@@ -123,7 +129,7 @@ export class Validator {
     }
   }
 
-  private walkStructure(shapeName: string, shape: Shape, value: unknown, path: string, errors: string[]) {
+  private walkStructure(shapeName: string, shape: Shape, value: unknown, path: string, errors: string[], depth: number) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return this.fail(errors, path || shapeName, value, 'Member must be a structure');
     }
@@ -133,7 +139,7 @@ export class Validator {
     for (const [name, ref] of Object.entries(shape.members!)) {
       const v = src[name];
       if (v === undefined || v === null) continue;
-      out[name] = this.walk(ref.shape, v, prefix + name, errors);
+      out[name] = this.walk(ref.shape, v, prefix + name, errors, depth + 1);
     }
     for (const req of shape.required ?? []) {
       if (out[req] === undefined) this.fail(errors, prefix + req, null, 'Member must not be null');
