@@ -184,30 +184,36 @@ describe('export and import of a whole domain', () => {
   test('an API import that died half-way continues from its id map without duplicates', async () => {
     const target = await startTestServer();
     const mapFile = file('killed.map.ndjson');
-    // A process killed after its third related item: it neither finishes nor deletes its domain.
-    const dying = new ConnectCasesClient({ endpoint: target.server.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
-    let items = 0;
-    dying.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'CreateRelatedItemCommand' && ++items > 3) throw new Error('killed');
-        if (context.commandName === 'DeleteDomainCommand') throw new Error('killed');
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
-    try {
+    /** A process killed at the request `dies` picks: it neither finishes nor deletes its domain. */
+    const runUntil = async (dies: (command: string, input: any) => boolean) => {
+      const dying = new ConnectCasesClient({ endpoint: target.server.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+      dying.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'DeleteDomainCommand' || dies(context.commandName, args.input)) throw new Error('killed');
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
       await assert.rejects(importViaApi(dying, readFileRecords(exported), { mapFile, concurrency: 1 }), /killed.*deleting the partly imported domain failed too/);
       dying.destroy();
-      assert.ok(existsSync(mapFile));
+    };
+    try {
+      // In the middle of the first case's related items...
+      let items = 0;
+      await runUntil((command) => command === 'CreateRelatedItemCommand' && ++items > 3);
+      // ...then at the first link to a later case, created once all cases are in.
+      await runUntil((command, input) => command === 'CreateRelatedItemCommand' && input.type === 'ConnectCase');
       const summary = await importViaApi(target.client, readFileRecords(exported), { mapFile });
-      assert.equal(summary.created.relatedItems, 4);
-      assert.equal(summary.skipped.relatedItems, 3);
+      assert.deepEqual([summary.created.cases, summary.skipped.cases], [0, 3]);
+      assert.deepEqual([summary.created.relatedItems, summary.skipped.relatedItems], [2, 5]);
       const d = summary.domainId;
+      assert.equal((await target.client.send(new ListDomainsCommand({}))).domains!.length, 1);
       assert.equal((await search(target.client, d)).totalCount, 3);
       const map = new Map(readFileSync(mapFile, 'utf8').trim().split('\n').map((x) => JSON.parse(x)).filter((l) => l.new).map((l) => [l.old, l.new]));
-      const onA = (await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: map.get(fx.caseIds[0]) }))).relatedItems!;
-      assert.deepEqual(onA.map((i) => i!.type).sort(), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
-      assert.equal((await target.client.send(new ListDomainsCommand({}))).domains!.length, 1);
+      const itemsOf = async (old: string) =>
+        (await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: map.get(old) }))).relatedItems!.map((i) => i!.type).sort();
+      assert.deepEqual(await itemsOf(fx.caseIds[0]), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
+      assert.deepEqual(await itemsOf(fx.caseIds[1]), ['ConnectCase']);
     } finally {
       await target.close();
     }

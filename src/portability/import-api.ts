@@ -330,7 +330,11 @@ class ApiImport {
     const c = g.record.case;
     if (this.ids.isDone('caseDone', c.caseId)) {
       this.skipped.cases++;
-      this.skipped.relatedItems += g.items.length;
+      // Only links to later cases can be missing: they are created after all cases, so after caseDone.
+      for (const item of g.items) {
+        if (this.ids.ids.has(item.record.relatedItem.relatedItemId)) this.skipped.relatedItems++;
+        else this.deferred.push(item);
+      }
       return;
     }
     let caseId = this.ids.ids.get(c.caseId);
