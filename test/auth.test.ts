@@ -36,7 +36,7 @@ interface RawOptions {
   /** false: sign without an x-amz-content-sha256 header, as some clients do. */
   applyChecksum?: boolean;
   /** Changes the request after signing it. */
-  tamper?: (req: { headers: Record<string, string>; body?: string }) => void;
+  tamper?: (req: { path: string; headers: Record<string, string>; body?: string }) => void;
 }
 
 /** Signs a request like an SDK would, lets the test spoil it, and sends it. */
@@ -59,10 +59,10 @@ async function signedRequest(endpoint: string, method: string, path: string, bod
     body,
   });
   const signed = await signer.sign(req, { signingDate: opts.signingDate });
-  const sent = { headers: { ...(signed.headers as Record<string, string>) }, body };
+  const sent = { path, headers: { ...(signed.headers as Record<string, string>) }, body };
   opts.tamper?.(sent);
   delete sent.headers.host; // fetch sets it from the URL
-  const res = await fetch(`${endpoint}${path}`, { method, headers: sent.headers, body: sent.body });
+  const res = await fetch(`${endpoint}${sent.path}`, { method, headers: sent.headers, body: sent.body });
   const text = await res.text();
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), json: text ? JSON.parse(text) : undefined };
 }
@@ -148,6 +148,21 @@ describe('strict mode', () => {
     });
     assert.equal(r.status, 403);
     assert.equal(r.errorType, 'InvalidSignatureException');
+  });
+
+  test('a path or query changed after signing is refused', async () => {
+    for (const [path, changed] of [
+      [`/domains/${domainId}`, '/domains/another-domain'],
+      ['/domains-list?maxResults=5', '/domains-list?maxResults=6'],
+    ]) {
+      const r = await signedRequest(t.server.endpoint, 'POST', path, '{}', {
+        tamper: (req) => {
+          req.path = changed;
+        },
+      });
+      assert.equal(r.status, 403, changed);
+      assert.equal(r.errorType, 'InvalidSignatureException');
+    }
   });
 
   test('a request signed 20 minutes in the past or in the future is refused', async () => {
