@@ -189,7 +189,7 @@ describe('export and import of a whole domain', () => {
       const dying = new ConnectCasesClient({ endpoint: target.server.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
       dying.middlewareStack.add(
         (next, context) => async (args) => {
-          if (context.commandName === 'DeleteDomainCommand' || dies(context.commandName, args.input)) throw new Error('killed');
+          if (context.commandName === 'DeleteDomainCommand' || dies(context.commandName!, args.input)) throw new Error('killed');
           return next(args);
         },
         { step: 'initialize' },
@@ -211,7 +211,7 @@ describe('export and import of a whole domain', () => {
       assert.equal((await search(target.client, d)).totalCount, 3);
       const map = new Map(readFileSync(mapFile, 'utf8').trim().split('\n').map((x) => JSON.parse(x)).filter((l) => l.new).map((l) => [l.old, l.new]));
       const itemsOf = async (old: string) =>
-        (await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: map.get(old) }))).relatedItems!.map((i) => i!.type).sort();
+        (await target.client.send(new SearchRelatedItemsCommand({ domainId: d, caseId: map.get(old)! }))).relatedItems!.map((i) => i!.type).sort();
       assert.deepEqual(await itemsOf(fx.caseIds[0]), ['Comment', 'ConnectCase', 'Contact', 'Custom', 'File', 'Sla']);
       assert.deepEqual(await itemsOf(fx.caseIds[1]), ['ConnectCase']);
     } finally {
