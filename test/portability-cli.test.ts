@@ -39,6 +39,10 @@ describe('opencases export | import | copy', () => {
     assert.equal(exp.code, 0, exp.stderr);
     assert.match(exp.stderr, /exported .*3 cases, 7 relatedItems/);
     assert.equal(readFileSync(out, 'utf8').split('\n')[0], '{"type":"header","format":"opencases-domain-export","version":1}');
+    const toStdout = await cli(['export', '--endpoint', source.server.endpoint, '--domain', fx.domainId, '--quiet']);
+    assert.equal(toStdout.code, 0, toStdout.stderr);
+    assert.equal(toStdout.stdout, readFileSync(out, 'utf8'));
+    assert.equal(toStdout.stderr.includes('cases/s'), false);
 
     const dataDir = join(dir, 'data');
     const imp = await cli(['import', '--in', out, '--data-dir', dataDir, '--quiet']);
