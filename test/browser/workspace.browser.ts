@@ -17,6 +17,7 @@ import {
   CreateDomainCommand,
   CreateFieldCommand,
   CreateLayoutCommand,
+  CreateRelatedItemCommand,
   CreateTemplateCommand,
   ConnectCasesClient,
   ListDomainsCommand,
@@ -238,6 +239,27 @@ describe('web workspace (Chromium)', () => {
     await page.getByRole('button', { name: 'Close case' }).waitFor();
   });
 
+  test('related items another client added show in the activity: a linked case and an SLA with its live status', async () => {
+    const caseId = new URL(caseUrl).pathname.split('/').pop()!;
+    const other = await api.send(
+      new CreateCaseCommand({ domainId, templateId, fields: [{ id: 'title', value: { stringValue: 'Toner shortage' } }, { id: priorityId, value: { stringValue: 'low' } }] }),
+    );
+    await api.send(new CreateRelatedItemCommand({ domainId, caseId, type: 'ConnectCase', content: { connectCase: { caseId: other.caseId! } } }));
+    await api.send(
+      new CreateRelatedItemCommand({
+        domainId,
+        caseId,
+        type: 'Sla',
+        content: { sla: { slaInputConfiguration: { name: 'Resolution', type: 'CaseField', fieldId: 'status', targetFieldValues: [{ stringValue: 'closed' }], targetSlaMinutes: 90 } } },
+      }),
+    );
+    await page.goto(caseUrl);
+    await page.getByRole('heading', { name: 'SLAs (1)' }).waitFor();
+    assert.match(await page.locator('.items li', { hasText: 'Resolution' }).innerText(), /Resolution Active due in 1 h (29|30) min/);
+    await page.getByRole('link', { name: `Case ${other.caseId}` }).click();
+    await page.getByRole('heading', { name: 'Toner shortage' }).waitFor();
+  });
+
   test('the audit timeline names the signed-in user and shows old → new values', async () => {
     await page.goto(caseUrl);
     const timeline = page.getByRole('list', { name: 'Audit history' });
@@ -260,7 +282,7 @@ describe('web workspace (Chromium)', () => {
     await page.getByRole('list', { name: 'Active filters' }).waitFor();
     assert.ok(new URL(page.url()).searchParams.getAll('f').includes(`${priorityId}~equalTo~high`));
     const rows = page.locator('tbody tr');
-    // 15 imported high-priority cases and the one created above: 16, shown 25 to a page.
+    // 30 imported cases (15 of high priority), the case created above and the low-priority case linked to it.
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 16);
     assert.equal(await rows.count(), 16);
     assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
@@ -270,17 +292,17 @@ describe('web workspace (Chromium)', () => {
     await shot('list');
     const firstPage = await rows.allInnerTexts();
     await page.getByRole('button', { name: 'Next page' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 6);
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 7);
     assert.ok(new URL(page.url()).searchParams.get('token'), 'the page token is in the URL');
     const secondPage = await rows.allInnerTexts();
-    assert.equal(new Set([...firstPage, ...secondPage]).size, 31, 'the two pages hold all 31 cases once');
+    assert.equal(new Set([...firstPage, ...secondPage]).size, 32, 'the two pages hold all 32 cases once');
     await page.getByRole('button', { name: 'Previous page' }).click();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 25);
 
     // Sorting by a column header, then the other way.
     await page.getByRole('button', { name: /^Title/ }).click();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'title:Desc');
-    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.includes('Printer on fire (3rd floor)'));
+    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.includes('Toner shortage'));
     await page.getByRole('button', { name: /^Title/ }).click();
     await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent?.includes('Imported case 01'));
     assert.equal(await page.getByRole('columnheader', { name: /^Title/ }).getAttribute('aria-sort'), 'ascending');
