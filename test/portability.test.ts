@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AccessDeniedException,
   ConnectCasesClient,
   GetCaseAuditEventsCommand,
   GetCaseCommand,
@@ -303,6 +304,29 @@ describe('export and import of a whole domain', () => {
     } finally {
       client.destroy();
       await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  test('without permission to read audit history, the export goes on without it and says so once', async () => {
+    const client = new ConnectCasesClient({ endpoint: source.server.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetCaseAuditEventsCommand') throw new AccessDeniedException({ message: 'not authorized', $metadata: {} });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const warnings: string[] = [];
+    try {
+      const out = file('no-audit.ndjson');
+      const result = await exportToFile(client, { domainId: fx.domainId, file: out, onWarning: (m) => warnings.push(m) });
+      assert.deepEqual(warnings, ['GetCaseAuditEvents was denied: the export continues without audit history']);
+      assert.deepEqual([result.counts.cases, result.counts.relatedItems, result.counts.auditEvents], [3, 7, 0]);
+      const text = readFileSync(out, 'utf8');
+      assert.equal(text.includes('"type":"auditEvent"'), false);
+      assert.equal(text, readFileSync(exported, 'utf8').split('\n').filter((l) => !l.includes('"type":"auditEvent"') && !l.startsWith('{"type":"end"')).join('\n') + text.slice(text.lastIndexOf('{"type":"end"')));
+    } finally {
+      client.destroy();
     }
   });
 

@@ -126,7 +126,12 @@ function report(s: ImportSummary) {
 async function runExport(v: Values) {
   const domainId = need(v.domain, 'domain', 'export');
   const c = client(v.endpoint, v.region, int('max-attempts', v['max-attempts'], 10));
-  const opts = { domainId, concurrency: int('concurrency', v.concurrency, 8), pageSize: int('page-size', v['page-size'], 100, 100) };
+  const opts = {
+    domainId,
+    concurrency: int('concurrency', v.concurrency, 8),
+    pageSize: int('page-size', v['page-size'], 100, 100),
+    onWarning: (message: string) => process.stderr.write(`export: warning: ${message}\n`),
+  };
   const progress = new Progress('export', !!v.quiet);
   try {
     if (v.out) {
@@ -193,7 +198,8 @@ async function runCopy(v: Values) {
   const concurrency = int('concurrency', v.concurrency, 8);
   const progress = new Progress('copy', !!v.quiet);
   try {
-    const records = checkedRecords(exportRecords(from, { domainId, concurrency, pageSize: int('page-size', v['page-size'], 100, 100) }));
+    const onWarning = (message: string) => process.stderr.write(`copy: warning: ${message}\n`);
+    const records = checkedRecords(exportRecords(from, { domainId, concurrency, pageSize: int('page-size', v['page-size'], 100, 100), onWarning }));
     report(await importViaApi(to, counted(records, progress), { mapFile: v.map ?? `copy-${domainId}.map.ndjson`, domainName: v['domain-name'], concurrency }));
   } finally {
     from.destroy();

@@ -6,6 +6,7 @@
  * (created_datetime, case_id) and a page's cases are written in page order however many are fetched at once.
  */
 import {
+  AccessDeniedException,
   BatchGetCaseRuleCommand,
   BatchGetFieldCommand,
   GetCaseAuditEventsCommand,
@@ -35,10 +36,12 @@ export interface ExportState {
   fieldIds: string[];
   /** Templates written so far; a case naming another one (a deleted template) brings its record along. */
   templateIds: string[];
+  /** False once GetCaseAuditEvents was denied (no permission): the export goes on without audit history. */
+  auditReadable: boolean;
   counts: Counts;
 }
 
-export const initialState = (): ExportState => ({ stage: 'metadata', fieldIds: [], templateIds: [], counts: emptyCounts() });
+export const initialState = (): ExportState => ({ stage: 'metadata', fieldIds: [], templateIds: [], auditReadable: true, counts: emptyCounts() });
 
 export interface ExportChunk {
   records: ExportRecord[];
@@ -52,6 +55,8 @@ export interface ExportOptions {
   concurrency?: number;
   /** SearchCases page size (1-100): cases per chunk, and per checkpoint. */
   pageSize?: number;
+  /** Told once when part of the domain cannot be read (audit history without permission). */
+  onWarning?: (message: string) => void;
 }
 
 /** The source is read in this order so that new cases arrive last and a page boundary never moves. */
@@ -169,8 +174,14 @@ async function metadata(client: ConnectCasesClient, domainId: string, state: Exp
   return records;
 }
 
-/** One case with everything that hangs on it. */
-async function caseRecords(client: ConnectCasesClient, domainId: string, caseId: string, fieldIds: string[]): Promise<{ templateId: string; records: ExportRecord[] }> {
+/** One case with everything that hangs on it; `auditDenied` when the caller may not read its audit history. */
+async function caseRecords(
+  client: ConnectCasesClient,
+  domainId: string,
+  caseId: string,
+  fieldIds: string[],
+  readAudit: boolean,
+): Promise<{ templateId: string; records: ExportRecord[]; auditDenied: boolean }> {
   const fields: { id: string; value: Record<string, any> }[] = [];
   let templateId = '';
   let tags: Record<string, string> = {};
@@ -192,13 +203,19 @@ async function caseRecords(client: ConnectCasesClient, domainId: string, caseId:
   });
   for (const relatedItem of items) records.push({ type: 'relatedItem', caseId, relatedItem });
 
-  const events = await all(async (nextToken) => {
-    const r = await client.send(new GetCaseAuditEventsCommand({ domainId, caseId, nextToken, maxResults: 25 }));
-    return { items: (r.auditEvents ?? []).filter((e) => e !== null), nextToken: r.nextToken };
-  });
-  // Served newest first; the file keeps them in the order they happened, the order an import appends them.
-  for (const event of events.reverse()) records.push({ type: 'auditEvent', caseId, event });
-  return { templateId, records };
+  if (!readAudit) return { templateId, records, auditDenied: false };
+  try {
+    const events = await all(async (nextToken) => {
+      const r = await client.send(new GetCaseAuditEventsCommand({ domainId, caseId, nextToken, maxResults: 25 }));
+      return { items: (r.auditEvents ?? []).filter((e) => e !== null), nextToken: r.nextToken };
+    });
+    // Served newest first; the file keeps them in the order they happened, the order an import appends them.
+    for (const event of events.reverse()) records.push({ type: 'auditEvent', caseId, event });
+  } catch (e) {
+    if (e instanceof AccessDeniedException) return { templateId, records, auditDenied: true };
+    throw e;
+  }
+  return { templateId, records, auditDenied: false };
 }
 
 /** A template that cases use but ListTemplates no longer shows (deleted); undefined when it is gone entirely. */
@@ -231,12 +248,16 @@ export async function* exportChunks(client: ConnectCasesClient, opts: ExportOpti
     const ids = (page.cases ?? []).flatMap((c) => (c ? [c.caseId!] : []));
     const fetched = await mapLimit(ids, concurrency, async (caseId) => {
       try {
-        return await caseRecords(client, domainId, caseId, state.fieldIds);
+        return await caseRecords(client, domainId, caseId, state.fieldIds, state.auditReadable);
       } catch (e) {
         if (e instanceof ResourceNotFoundException) return undefined;
         throw e;
       }
     });
+    if (fetched.some((c) => c?.auditDenied)) {
+      state.auditReadable = false;
+      opts.onWarning?.('GetCaseAuditEvents was denied: the export continues without audit history');
+    }
     const records: ExportRecord[] = [];
     for (const c of fetched) {
       if (!c) continue;
@@ -249,6 +270,8 @@ export async function* exportChunks(client: ConnectCasesClient, opts: ExportOpti
         }
       }
       for (const r of c.records) {
+        // All or nothing per page, so that a resumed export writes what an uninterrupted one would.
+        if (r.type === 'auditEvent' && !state.auditReadable) continue;
         records.push(r);
         if (r.type === 'case') state.counts.cases++;
         else if (r.type === 'relatedItem') state.counts.relatedItems++;
