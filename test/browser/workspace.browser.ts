@@ -386,6 +386,21 @@ describe('web workspace (Chromium)', () => {
     await page.getByLabel('Priority').selectOption('high');
     await summary.waitFor();
   });
+
+  test('an ended session leads back to the sign-in form, and signing in again returns to the same page', async () => {
+    await context.clearCookies();
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const url = page.url();
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('columnheader', { name: /^Title/ }).waitFor();
+    assert.equal(page.url(), url);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal((await context.cookies()).some((c) => c.name === 'opencases_session' && c.value), false);
+  });
 });
 
 describe('web workspace in dev mode (Chromium)', () => {

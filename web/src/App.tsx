@@ -29,7 +29,10 @@ export function App() {
   useEffect(() => {
     getSession().then(setSession, (e) => setError(errorMessage(e)));
   }, []);
-  const client = useMemo(() => (session?.user ? createClient(session.region) : null), [session]);
+  const client = useMemo(
+    () => (session?.user ? createClient(session.region, () => setSession((s) => (s ? { ...s, user: null } : s))) : null),
+    [session],
+  );
 
   if (error) return <p role="alert" className="error">Cannot reach the server: {error}</p>;
   if (!session) return <p className="loading">Loading…</p>;

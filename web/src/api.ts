@@ -30,7 +30,8 @@ export const getSession = () => sessionCall('GET');
 export const signIn = (username: string, password: string) => sessionCall('POST', { username, password });
 export const signOut = () => sessionCall('DELETE');
 
-export function createClient(region: string): ConnectCasesClient {
+/** `onSessionEnded` runs when the server no longer knows the session (expired, signed out elsewhere, restarted). */
+export function createClient(region: string, onSessionEnded: () => void): ConnectCasesClient {
   const client = new ConnectCasesClient({
     region,
     endpoint: `${location.origin}${UI_API_PREFIX}`,
@@ -45,6 +46,17 @@ export function createClient(region: string): ConnectCasesClient {
       return next(args);
     },
     { step: 'build', name: 'workspaceHeader' },
+  );
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if ((e as Error).name === 'MissingAuthenticationTokenException') onSessionEnded();
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'sessionEnded' },
   );
   return client;
 }
