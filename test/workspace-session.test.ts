@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   ConnectCasesClient,
   CreateCaseCommand,
@@ -177,6 +179,27 @@ describe('workspace users and passwords', () => {
     assert.equal(await verifyPassword('one password', a), true);
     assert.equal(await verifyPassword('another password', a), false);
     assert.equal(await verifyPassword('one password', 'scrypt$99999999$8$1$AAAA$AAAA'), false);
+  });
+
+  test('opencases hash-password reads the password from stdin and prints a hash of it', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const hashOf = (input: string) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', cli, 'hash-password'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c) => (out += c));
+        child.stderr.on('data', (c) => (err += c));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, out, err }));
+        child.stdin.end(input);
+      });
+    const ok = await hashOf('a long enough password\n');
+    assert.equal(ok.code, 0, ok.err);
+    assert.equal(await verifyPassword('a long enough password', ok.out.trim()), true);
+    const short = await hashOf('short\n');
+    assert.equal(short.code, 2);
+    assert.match(short.err, /at least 8 characters/);
   });
 
   test('the credentials file names a bad user entry', () => {
