@@ -70,7 +70,7 @@ describe('opencases export | import | copy', () => {
       const map = join(dir, 'copy.map.ndjson');
       const r = await cli(['copy', '--from', source.server.endpoint, '--to', target.server.endpoint, '--domain', fx.domainId, '--map', map, '--quiet']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /created .*3 cases, 7 relatedItems.*not importable through the API: \d+ auditEvents/);
+      assert.match(r.stderr, /created .*3 cases, 7 relatedItems.*not importable through the API: 1 fields, \d+ auditEvents/);
       const [domain] = (await target.client.send(new ListDomainsCommand({}))).domains!;
       assert.equal(domain.name, 'cli-source');
       assert.equal((await target.client.send(new SearchCasesCommand({ domainId: domain.domainId }))).totalCount, 3);

@@ -23,6 +23,7 @@ import {
   ResourceNotFoundException,
   SearchCasesCommand,
   SearchRelatedItemsCommand,
+  type BatchGetFieldCommandOutput,
   type ConnectCasesClient,
 } from '@aws-sdk/client-connectcases';
 import { emptyCounts, header, type Counts, type ExportRecord } from './format.js';
@@ -32,7 +33,7 @@ export interface ExportState {
   /** `cases`: metadata is written, cases continue from `nextToken` (absent: from the first page). */
   stage: 'metadata' | 'cases' | 'done';
   nextToken?: string;
-  /** Ids of every field written: the fields GetCase is asked for. */
+  /** Ids of every field written (listed ones, then deleted ones cases still hold): the fields GetCase is asked for. */
   fieldIds: string[];
   /** Templates written so far; a case naming another one (a deleted template) brings its record along. */
   templateIds: string[];
@@ -174,18 +175,68 @@ async function metadata(client: ConnectCasesClient, domainId: string, state: Exp
   return records;
 }
 
-/** One case with everything that hangs on it; `auditDenied` when the caller may not read its audit history. */
+type Field = NonNullable<BatchGetFieldCommandOutput['fields']>[number];
+
+/**
+ * Deleted fields by id, looked up once per export run. ListFields leaves deleted fields out, but cases keep their
+ * values, and GetCase returns them when asked: the audit history names them.
+ */
+class DeletedFields {
+  private readonly known = new Map<string, Promise<Field | undefined>>();
+  constructor(
+    private readonly client: ConnectCasesClient,
+    private readonly domainId: string,
+  ) {}
+
+  async among(ids: string[]): Promise<Field[]> {
+    const missing = ids.filter((id) => !this.known.has(id));
+    if (missing.length) {
+      const lookup = Promise.all(
+        chunks(missing, 50).map((group) => this.client.send(new BatchGetFieldCommand({ domainId: this.domainId, fields: group.map((id) => ({ id })) }))),
+      ).then((answers) => new Map(answers.flatMap((a) => a.fields ?? []).map((f) => [f.fieldId!, f])));
+      for (const id of missing) this.known.set(id, lookup.then((found) => (found.get(id)?.deleted ? found.get(id) : undefined)));
+    }
+    const fields = await Promise.all(ids.map((id) => this.known.get(id)!));
+    return fields.filter((f): f is Field => f !== undefined);
+  }
+}
+
+/** Ids of the fields a case's own audit events (not its related items') name. */
+const caseFieldIds = (events: Record<string, any>[]) =>
+  [...new Set(events.filter((e) => e.type === 'Case.Created' || e.type === 'Case.Updated').flatMap((e) => (e.fields ?? []).map((f: { eventFieldId: string }) => f.eventFieldId)))];
+
+/**
+ * One case with everything that hangs on it: `deletedFields` that hold values of the case but are not among
+ * `fieldIds`, and `auditDenied` when the caller may not read its audit history.
+ */
 async function caseRecords(
   client: ConnectCasesClient,
   domainId: string,
   caseId: string,
   fieldIds: string[],
   readAudit: boolean,
-): Promise<{ templateId: string; records: ExportRecord[]; auditDenied: boolean }> {
+  deleted: DeletedFields,
+): Promise<{ templateId: string; records: ExportRecord[]; deletedFields: Field[]; auditDenied: boolean }> {
+  let events: Record<string, any>[] = [];
+  let auditDenied = false;
+  if (readAudit) {
+    try {
+      events = await all(async (nextToken) => {
+        const r = await client.send(new GetCaseAuditEventsCommand({ domainId, caseId, nextToken, maxResults: 25 }));
+        return { items: (r.auditEvents ?? []).filter((e) => e !== null), nextToken: r.nextToken };
+      });
+    } catch (e) {
+      if (!(e instanceof AccessDeniedException)) throw e;
+      auditDenied = true;
+    }
+  }
+  const listed = new Set(fieldIds);
+  const deletedFields = await deleted.among(caseFieldIds(events).filter((id) => !listed.has(id)));
+
   const fields: { id: string; value: Record<string, any> }[] = [];
   let templateId = '';
   let tags: Record<string, string> = {};
-  for (const ids of chunks(fieldIds, 220)) {
+  for (const ids of chunks([...fieldIds, ...deletedFields.map((f) => f.fieldId!)], 220)) {
     let nextToken: string | undefined;
     do {
       const r = await client.send(new GetCaseCommand({ domainId, caseId, fields: ids.map((id) => ({ id })), nextToken }));
@@ -203,19 +254,9 @@ async function caseRecords(
   });
   for (const relatedItem of items) records.push({ type: 'relatedItem', caseId, relatedItem });
 
-  if (!readAudit) return { templateId, records, auditDenied: false };
-  try {
-    const events = await all(async (nextToken) => {
-      const r = await client.send(new GetCaseAuditEventsCommand({ domainId, caseId, nextToken, maxResults: 25 }));
-      return { items: (r.auditEvents ?? []).filter((e) => e !== null), nextToken: r.nextToken };
-    });
-    // Served newest first; the file keeps them in the order they happened, the order an import appends them.
-    for (const event of events.reverse()) records.push({ type: 'auditEvent', caseId, event });
-  } catch (e) {
-    if (e instanceof AccessDeniedException) return { templateId, records, auditDenied: true };
-    throw e;
-  }
-  return { templateId, records, auditDenied: false };
+  // Served newest first; the file keeps them in the order they happened, the order an import appends them.
+  for (const event of events.reverse()) records.push({ type: 'auditEvent', caseId, event });
+  return { templateId, records, deletedFields, auditDenied };
 }
 
 /** A template that cases use but ListTemplates no longer shows (deleted); undefined when it is gone entirely. */
@@ -238,6 +279,7 @@ export async function* exportChunks(client: ConnectCasesClient, opts: ExportOpti
   const pageSize = opts.pageSize ?? 100;
   const state: ExportState = structuredClone(resume ?? initialState());
   if (state.stage === 'done') return;
+  const deleted = new DeletedFields(client, domainId);
   if (state.stage === 'metadata') {
     const records = await metadata(client, domainId, state);
     state.stage = 'cases';
@@ -248,7 +290,7 @@ export async function* exportChunks(client: ConnectCasesClient, opts: ExportOpti
     const ids = (page.cases ?? []).flatMap((c) => (c ? [c.caseId!] : []));
     const fetched = await mapLimit(ids, concurrency, async (caseId) => {
       try {
-        return await caseRecords(client, domainId, caseId, state.fieldIds, state.auditReadable);
+        return await caseRecords(client, domainId, caseId, state.fieldIds, state.auditReadable, deleted);
       } catch (e) {
         if (e instanceof ResourceNotFoundException) return undefined;
         throw e;
@@ -261,6 +303,12 @@ export async function* exportChunks(client: ConnectCasesClient, opts: ExportOpti
     const records: ExportRecord[] = [];
     for (const c of fetched) {
       if (!c) continue;
+      for (const field of c.deletedFields) {
+        if (state.fieldIds.includes(field.fieldId!)) continue;
+        records.push({ type: 'field', field, options: [] });
+        state.fieldIds.push(field.fieldId!);
+        state.counts.fields++;
+      }
       if (!state.templateIds.includes(c.templateId)) {
         state.templateIds.push(c.templateId);
         const t = await hiddenTemplate(client, domainId, c.templateId);

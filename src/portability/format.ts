@@ -2,7 +2,8 @@
  * The export file: NDJSON, one record per line, in this order: `header`, `domain`, `field` (each with its
  * options), `layout`, `caseRule`, `template`, `eventConfiguration`, then per case `case` followed by that case's
  * `relatedItem` and `auditEvent` records (oldest first), and a final `end` record with the counts, so that a
- * truncated file is recognised. Records carry the public API's response shapes, timestamps as ISO-8601 strings.
+ * truncated file is recognised. Deleted templates and fields that cases still use come right before the first
+ * case that uses them. Records carry the public API's response shapes, timestamps as ISO-8601 strings.
  * docs/portability.md describes every record.
  */
 import { createReadStream } from 'node:fs';
@@ -191,8 +192,8 @@ export function checkRecord(value: unknown, line: number, state: ReadState): Exp
   }
   if (state.section === SECTION.end) throw new InputError(line, `a '${type}' record after the end record`);
   const section = SECTION[type];
-  // Templates referenced only by cases (deleted ones) may appear among the cases.
-  const late = type === 'template' && state.section === SECTION.case;
+  // Deleted templates and fields that only cases still reference appear among the cases, before the first such case.
+  const late = (type === 'template' || type === 'field') && state.section === SECTION.case;
   if (section < state.section && !late) throw new InputError(line, `a '${type}' record after the ${sectionName(state.section)} records`);
   if (type === 'domain') {
     if (state.sawDomain) throw new InputError(line, 'a second domain record');

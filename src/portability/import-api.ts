@@ -205,7 +205,12 @@ class ApiImport {
           if (inactive.length) this.inactiveOptions.push({ old: f.fieldId, fieldId: this.ids.ids.get(f.fieldId)!, options: inactive });
           return this.count('fields', false);
         }
-        if (f.deleted) return this.count('fields', false);
+        if (f.deleted) {
+          // Only a restore can give a case a value of a deleted field; CreateCase refuses them.
+          this.droppedFields.add(f.fieldId);
+          this.notImported.fields++;
+          return;
+        }
         const id = system
           ? f.fieldId
           : await this.createNamed(

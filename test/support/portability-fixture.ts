@@ -1,6 +1,6 @@
 /**
  * A domain that uses everything an export carries: every field type, options (inactive ones too), layouts, case
- * rules, templates (one Inactive, one deleted but used by a case), the event configuration, tags on every taggable
+ * rules, templates (one Inactive, one deleted but used by a case), a deleted field a case holds a value of, the event configuration, tags on every taggable
  * resource, cases with values of every type, all six related-item types, and an audit trail with updates and
  * deletions. Some cases could not be created again as they are: one holds an option deactivated since, and the
  * template now requires a field they lack.
@@ -15,6 +15,7 @@ import {
   CreateLayoutCommand,
   CreateRelatedItemCommand,
   CreateTemplateCommand,
+  DeleteFieldCommand,
   DeleteRelatedItemCommand,
   DeleteTemplateCommand,
   PutCaseEventConfigurationCommand,
@@ -134,6 +135,10 @@ export async function portabilityFixture(client: ConnectCasesClient, name: strin
   await put(fields.tier, [{ name: 'Silver', value: 'silver', active: false }]);
   await client.send(new UpdateTemplateCommand({ domainId, templateId, requiredFields: [{ fieldId: fields.tier }, { fieldId: 'customer_id' }] }));
   await client.send(new DeleteTemplateCommand({ domainId, templateId: oldTemplateId }));
+  // A deleted field whose value a case keeps: ListFields no longer shows it, GetCase still returns the value.
+  fields.legacy = (await client.send(new CreateFieldCommand({ domainId, name: 'legacy', type: 'Text' }))).fieldId!;
+  await client.send(new UpdateCaseCommand({ domainId, caseId: b, fields: [{ id: fields.legacy, value: { stringValue: 'kept after deletion' } }] }));
+  await client.send(new DeleteFieldCommand({ domainId, fieldId: fields.legacy }));
   await client.send(new CreateTemplateCommand({ domainId, name: 'old-tpl', status: 'Active' }));
   await client.send(new UpdateCaseCommand({ domainId, caseId: a, fields: [{ id: 'status', value: { stringValue: 'closed' } }], performedBy: { customEntity: 'robot' } }));
   await client.send(new UpdateCaseCommand({ domainId, caseId: a, fields: [{ id: 'status', value: { stringValue: 'pending' } }] }));
