@@ -91,6 +91,16 @@ describe('workspace sessions, strict mode', () => {
     assert.equal(unknown.headers.get('set-cookie'), null);
   });
 
+  test('a flood of sign-in attempts is queued up to a bound and the rest refused, without touching real sign-ins', async () => {
+    // Each check holds 32 MiB: a few run at once, a bounded number wait, and the others are answered 503 at once.
+    const answers = await Promise.all(Array.from({ length: 150 }, (_, i) => signIn(`flood-${i}`, 'wrong password')));
+    const statuses = answers.map((r) => r.status);
+    await Promise.all(answers.map((r) => r.text()));
+    assert.ok(statuses.includes(503), 'some attempts are refused');
+    assert.ok(statuses.every((s) => s === 401 || s === 503), `only 401 and 503: ${[...new Set(statuses)]}`);
+    assert.equal((await signIn('alice', 'alice-password')).status, 200);
+  });
+
   test('sign-in needs the workspace header, so another site cannot post the form', async () => {
     const r = await signIn('alice', 'alice-password', { 'content-type': 'application/json' });
     assert.equal(r.status, 403);

@@ -21,6 +21,10 @@ export const DEV_ACCOUNT = '000000000000';
 const IDLE_MS = 12 * 60 * 60 * 1000;
 const FAILURE_DELAY_MS = 500;
 const MAX_FAILURE_DELAY_MS = 8000;
+/** Each password check takes 32 MiB for ~0.1 s: run few at once and queue a bounded number, so a flood of
+ * sign-in attempts cannot exhaust memory. */
+const MAX_CONCURRENT_CHECKS = 2;
+const MAX_WAITING_CHECKS = 64;
 
 export interface WorkspaceIdentity {
   username: string;
@@ -69,6 +73,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 export class Workspace {
   private readonly sessions = new Map<string, { who: WorkspaceIdentity; expires: number }>();
   private readonly failures = new Map<string, number>();
+  private checksRunning = 0;
+  private readonly checksWaiting: (() => void)[] = [];
 
   constructor(private readonly opts: WorkspaceOptions) {}
 
@@ -146,9 +152,15 @@ export class Workspace {
       sendJson(res, 400, { message: 'Enter a username and a password' });
       return 400;
     }
+    if (this.checksRunning >= MAX_CONCURRENT_CHECKS && this.checksWaiting.length >= MAX_WAITING_CHECKS) {
+      sendJson(res, 503, { message: 'Too many sign-in attempts at once; try again in a moment' }, { 'retry-after': '1' });
+      return 503;
+    }
     const user = this.opts.users!.get(username);
     // An unknown user costs the same scrypt run as a wrong password, so timing does not tell them apart.
-    const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false);
+    const ok = await this.limited(async () =>
+      user ? verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoyHash()), false),
+    );
     if (!ok) {
       const n = (this.failures.get(username) ?? 0) + 1;
       if (this.failures.size > 10_000) this.failures.clear();
@@ -168,6 +180,19 @@ export class Workspace {
       'set-cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${IDLE_MS / 1000}${secure}`,
     });
     return 200;
+  }
+
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    // A finishing check hands its slot straight to the next waiter, so no newcomer can slip in between.
+    if (this.checksRunning >= MAX_CONCURRENT_CHECKS) await new Promise<void>((resolve) => this.checksWaiting.push(resolve));
+    else this.checksRunning++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.checksWaiting.shift();
+      if (next) next();
+      else this.checksRunning--;
+    }
   }
 
   private pruneSessions() {
