@@ -52,6 +52,15 @@ function typedValue(field: FieldSummary | undefined, text: string): Value {
   }
 }
 
+/** Why a filter value does not fit its field's type, if it does not. */
+function filterProblem(field: FieldSummary | undefined, text: string): string | undefined {
+  if (text === '') return undefined;
+  if (field?.type === 'Number' && !Number.isFinite(Number(text))) return `${field.name} takes a number`;
+  if (field?.type === 'Boolean' && text !== 'true' && text !== 'false') return `${field.name} takes true or false`;
+  if (field?.type === 'DateTime' && Number.isNaN(Date.parse(text))) return `${field.name} takes a date and time, e.g. 2026-11-22T09:30:00Z`;
+  return undefined;
+}
+
 function toCaseFilter(filters: Filter[], fields: Map<string, FieldSummary>): CaseFilter | undefined {
   const one = (f: Filter): CaseFilter => {
     const value = typedValue(fields.get(f.fieldId), f.value);
@@ -113,6 +122,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
 
   const [term, setTerm] = useState(searchTerm);
   const [draft, setDraft] = useState<Filter>({ fieldId: 'status', op: 'equalTo', value: '' });
+  const [draftError, setDraftError] = useState('');
   const fields = meta.data?.fields ?? new Map<string, FieldSummary>();
   const fieldName = (id: string) => fields.get(id)?.name ?? id;
 
@@ -122,7 +132,9 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
   };
   const addFilter = (e: FormEvent) => {
     e.preventDefault();
-    go((q) => q.append('f', formatFilter(draft)));
+    const problem = filterProblem(fields.get(draft.fieldId), draft.value);
+    setDraftError(problem ?? '');
+    if (!problem) go((q) => q.append('f', formatFilter(draft)));
   };
   const removeFilter = (i: number) =>
     go((q) => {
@@ -158,9 +170,16 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
         </label>
         <label>
           Value
-          <input value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} placeholder={fields.get(draft.fieldId)?.type ?? ''} />
+          <input
+            value={draft.value}
+            onChange={(e) => setDraft({ ...draft, value: e.target.value })}
+            placeholder={fields.get(draft.fieldId)?.type ?? ''}
+            aria-invalid={draftError ? true : undefined}
+            aria-describedby={draftError ? 'filter-error' : undefined}
+          />
         </label>
         <button type="submit">Add filter</button>
+        {draftError && <p id="filter-error" role="alert" className="error">{draftError}</p>}
       </form>
       {filters.length > 0 && (
         <ul className="chips" aria-label="Active filters">
