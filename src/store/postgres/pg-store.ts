@@ -4,9 +4,9 @@
  *
  * Write transactions run SERIALIZABLE, so they keep the guarantees of SQLite's one-writer-at-a-time
  * transactions across processes: a check-then-insert (idempotency token, reference number, unique name) that
- * races another process fails with a serialization failure or a unique violation, and `write` then re-runs the
- * whole function on a fresh transaction, where the check sees the other process's row. Reads run REPEATABLE READ,
- * READ ONLY: one consistent snapshot.
+ * races another process fails with a serialization failure, and `write` then re-runs the whole function on a
+ * fresh transaction, where the check sees the other process's row. Reads run REPEATABLE READ, READ ONLY: one
+ * consistent snapshot.
  */
 import pg from 'pg';
 import { migrations } from './migrations.js';
@@ -321,7 +321,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 30;
 
 /** Errors that mean the database cannot be reached (network, server shutting down or starting, connection lost). */
-export function isConnectionError(e: unknown): boolean {
+function isConnectionError(e: unknown): boolean {
   const err = e as { code?: string; message?: string } | undefined;
   const code = err?.code ?? '';
   if (/^(08|57P)/.test(code) || code === '53300') return true;
