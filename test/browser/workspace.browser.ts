@@ -183,6 +183,11 @@ describe('web workspace (Chromium)', () => {
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
     assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is invisible to scripts');
+    assert.equal(await page.title(), 'Domains · opencases');
+    // Keyboard users start at a link that skips the navigation.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
   });
 
   test('creating a case: the case rule makes Escalation reason required once Priority is high', async () => {

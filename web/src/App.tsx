@@ -51,13 +51,18 @@ function Shell({ onSignedOut }: { onSignedOut: () => void }) {
   const m = /^\/d\/([^/]+)(?:\/(cases|admin)(?:\/([^/]+))?(?:\/([^/]+))?)?\/?$/.exec(path);
   const domainId = m ? decodeURIComponent(m[1]) : undefined;
   let page;
-  if (!domainId) page = <DomainPicker />;
-  else if (m![2] === 'admin') page = <Admin domainId={domainId} section={m![3] ?? 'fields'} />;
-  else if (m![3] === 'new') page = <NewCase domainId={domainId} templateId={query.get('template') ?? undefined} />;
-  else if (m![3]) page = <CasePage key={m![3]} domainId={domainId} caseId={decodeURIComponent(m![3])} />;
-  else page = <CaseList domainId={domainId} query={query} />;
+  let title;
+  if (!domainId) [page, title] = [<DomainPicker />, 'Domains'];
+  else if (m![2] === 'admin') [page, title] = [<Admin domainId={domainId} section={m![3] ?? 'fields'} />, 'Admin'];
+  else if (m![3] === 'new') [page, title] = [<NewCase domainId={domainId} templateId={query.get('template') ?? undefined} />, 'New case'];
+  else if (m![3]) [page, title] = [<CasePage key={m![3]} domainId={domainId} caseId={decodeURIComponent(m![3])} />, 'Case'];
+  else [page, title] = [<CaseList domainId={domainId} query={query} />, 'Cases'];
+  useEffect(() => {
+    document.title = `${title} · opencases`;
+  }, [title]);
   return (
     <>
+      <a href="#main" className="skip-link">Skip to content</a>
       <header className="topbar">
         <Link href="/" className="brand">opencases</Link>
         {domainId && (
@@ -75,7 +80,7 @@ function Shell({ onSignedOut }: { onSignedOut: () => void }) {
           <button type="button" onClick={onSignedOut}>Sign out</button>
         )}
       </header>
-      <main>{page}</main>
+      <main id="main" tabIndex={-1}>{page}</main>
     </>
   );
 }
