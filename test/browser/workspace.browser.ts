@@ -201,6 +201,7 @@ describe('web workspace (Chromium)', () => {
     assert.equal(await reason.getAttribute('aria-required'), 'true', 'required once Priority is high');
     await page.getByRole('button', { name: 'Create case' }).click();
     await page.getByText('This field is required by a case rule').waitFor();
+    await shot('new-case');
     await reason.fill('Fire hazard');
     await page.getByRole('button', { name: 'Create case' }).click();
     await page.getByRole('heading', { name: 'Printer on fire' }).waitFor();
