@@ -245,12 +245,11 @@ describe('web workspace (Chromium)', () => {
     await page.getByRole('button', { name: 'Close case' }).waitFor();
   });
 
-  test('related items another client added show in the activity: a linked case and an SLA with its live status', async () => {
+  test('related items: an SLA another client started, a case linked and an SLA started here, with live SLA status', async () => {
     const caseId = new URL(caseUrl).pathname.split('/').pop()!;
     const other = await api.send(
       new CreateCaseCommand({ domainId, templateId, fields: [{ id: 'title', value: { stringValue: 'Toner shortage' } }, { id: priorityId, value: { stringValue: 'low' } }] }),
     );
-    await api.send(new CreateRelatedItemCommand({ domainId, caseId, type: 'ConnectCase', content: { connectCase: { caseId: other.caseId! } } }));
     await api.send(
       new CreateRelatedItemCommand({
         domainId,
@@ -262,6 +261,15 @@ describe('web workspace (Chromium)', () => {
     await page.goto(caseUrl);
     await page.getByRole('heading', { name: 'SLAs (1)' }).waitFor();
     assert.match(await page.locator('.items li', { hasText: 'Resolution' }).innerText(), /Resolution Active due in 1 h (29|30) min/);
+
+    await page.getByText('Link a case or start an SLA').click();
+    await page.getByLabel('Case id to link').fill(other.caseId!);
+    await page.getByRole('button', { name: 'Link case' }).click();
+    await page.getByLabel('SLA name').fill('First response');
+    await page.getByLabel('Minutes until due').fill('30');
+    await page.getByRole('button', { name: 'Start SLA' }).click();
+    await page.getByRole('heading', { name: 'SLAs (2)' }).waitFor();
+    assert.match(await page.locator('.items li', { hasText: 'First response' }).innerText(), /First response Active due in (29|30) min — when status is closed/);
     await page.getByRole('link', { name: `Case ${other.caseId}` }).click();
     await page.getByRole('heading', { name: 'Toner shortage' }).waitFor();
   });

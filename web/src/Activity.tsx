@@ -7,6 +7,7 @@ import {
   UpdateRelatedItemCommand,
   type AuditEvent,
   type AuditEventFieldValueUnion,
+  type RelatedItemInputContent,
   type SearchRelatedItemsResponseItem,
 } from '@aws-sdk/client-connectcases';
 import { errorMessage, valueText } from './api';
@@ -129,7 +130,74 @@ function RelatedItems({ domainId, caseId, version, onChange }: { domainId: strin
         <>{(i.content?.custom?.fields ?? []).map((f) => `${f.id}: ${valueText(f.value)}`).join(', ')}</>
       )} />
       {nextToken && <button type="button" onClick={() => loadPage(nextToken)}>Load more related items</button>}
+      <AddRelatedItem domainId={domainId} caseId={caseId} onChange={onChange} />
     </div>
+  );
+}
+
+/** Linking another case and starting an SLA; contacts, files and custom items come from integrations. */
+function AddRelatedItem({ domainId, caseId, onChange }: { domainId: string; caseId: string; onChange: () => void }) {
+  const { client, userArn } = useWorkspace();
+  const [linked, setLinked] = useState('');
+  const [sla, setSla] = useState({ name: '', minutes: '60', value: 'closed' });
+  const [error, setError] = useState('');
+  const add = async (e: FormEvent, content: RelatedItemInputContent, type: 'ConnectCase' | 'Sla', reset: () => void) => {
+    e.preventDefault();
+    setError('');
+    try {
+      await client.send(new CreateRelatedItemCommand({ domainId, caseId, type, content, performedBy: { userArn } }));
+      reset();
+      onChange();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <details className="add-related">
+      <summary>Link a case or start an SLA</summary>
+      <form
+        className="inline-form"
+        aria-label="Link a case"
+        onSubmit={(e) => add(e, { connectCase: { caseId: linked.trim() } }, 'ConnectCase', () => setLinked(''))}
+      >
+        <label>Case id to link <input value={linked} onChange={(e) => setLinked(e.target.value)} required /></label>
+        <button type="submit">Link case</button>
+      </form>
+      <form
+        className="inline-form"
+        aria-label="Start an SLA"
+        onSubmit={(e) =>
+          add(
+            e,
+            {
+              sla: {
+                slaInputConfiguration: {
+                  name: sla.name,
+                  type: 'CaseField',
+                  fieldId: 'status',
+                  targetFieldValues: [{ stringValue: sla.value }],
+                  targetSlaMinutes: Number(sla.minutes),
+                },
+              },
+            },
+            'Sla',
+            () => setSla({ ...sla, name: '' }),
+          )
+        }
+      >
+        <label>SLA name <input value={sla.name} onChange={(e) => setSla({ ...sla, name: e.target.value })} required /></label>
+        <label>
+          Minutes until due
+          <input type="number" min={1} value={sla.minutes} onChange={(e) => setSla({ ...sla, minutes: e.target.value })} required />
+        </label>
+        <label>
+          Met when status becomes
+          <input value={sla.value} onChange={(e) => setSla({ ...sla, value: e.target.value })} required />
+        </label>
+        <button type="submit">Start SLA</button>
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+    </details>
   );
 }
 
