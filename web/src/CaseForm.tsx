@@ -9,7 +9,7 @@ import type { CaseRuleDetails as ModelRuleDetails, FieldValueUnion, TemplateRule
 import { caseRuleViolations, evaluateCaseRules, isEmptyFieldValue, type FieldRuleOutcome } from '../../src/cases/case-rules.js';
 import { errorMessage, type Value } from './api';
 import { FieldControl } from './FieldControl';
-import { loadFields, loadOptions, loadRules, useLoad, type FieldsById, type Section } from './meta';
+import { loadFields, loadOptions, loadRules, useLoad, type Section } from './meta';
 import { useWorkspace } from './App';
 
 export interface CaseFormProps {

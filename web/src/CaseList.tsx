@@ -12,7 +12,7 @@ import { Link, navigate } from './router';
 const PAGE_SIZE = 25;
 const DEFAULT_COLUMNS = ['reference_number', 'title', 'status', 'last_updated_datetime'];
 
-export const OPERATORS = {
+const OPERATORS = {
   equalTo: 'equals',
   notEqualTo: 'does not equal',
   contains: 'contains',
