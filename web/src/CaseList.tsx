@@ -52,6 +52,16 @@ function typedValue(field: FieldSummary | undefined, text: string): Value {
   }
 }
 
+const VALUE_HINTS: Record<string, string> = {
+  Text: 'text',
+  Url: 'a URL',
+  SingleSelect: 'an option value',
+  Number: 'a number',
+  Boolean: 'true or false',
+  DateTime: 'e.g. 2026-11-22T09:30:00Z',
+  User: 'a user ARN',
+};
+
 /** Why a filter value does not fit its field's type, if it does not. */
 function filterProblem(field: FieldSummary | undefined, text: string): string | undefined {
   if (text === '') return undefined;
@@ -173,7 +183,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
           <input
             value={draft.value}
             onChange={(e) => setDraft({ ...draft, value: e.target.value })}
-            placeholder={fields.get(draft.fieldId)?.type ?? ''}
+            placeholder={VALUE_HINTS[fields.get(draft.fieldId)?.type ?? 'Text']}
             aria-invalid={draftError ? true : undefined}
             aria-describedby={draftError ? 'filter-error' : undefined}
           />
