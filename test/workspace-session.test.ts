@@ -70,6 +70,8 @@ describe('workspace sessions, strict mode', () => {
     );
     mkdirSync(join(dir, 'web'));
     writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><title>workspace</title>');
+    mkdirSync(join(dir, 'web', 'assets'));
+    writeFileSync(join(dir, 'web', 'assets', 'app-1234.js'), `console.log(${JSON.stringify('x'.repeat(5000))});`);
     writeFileSync(join(dir, 'secret.txt'), 'outside the web root');
     server = await startServer({ credentialsFile, signInFailureDelayMs: 5, webRoot: join(dir, 'web') });
   });
@@ -141,6 +143,11 @@ describe('workspace sessions, strict mode', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>workspace<\/title>/);
     assert.match(page.headers.get('content-security-policy')!, /default-src 'self'/);
+    const asset = await fetch(`${server.endpoint}/assets/app-1234.js`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(asset.headers.get('content-encoding'), 'gzip');
+    assert.ok(Number(asset.headers.get('content-length')) < 1000, 'sent compressed');
+    assert.match(asset.headers.get('cache-control')!, /immutable/);
+    assert.equal(await asset.text(), `console.log(${JSON.stringify('x'.repeat(5000))});`);
     const api = await fetch(`${server.endpoint}/d/some-domain`);
     assert.equal(api.status, 404);
     assert.equal(api.headers.get('x-amzn-errortype'), 'UnknownOperationException');
