@@ -161,7 +161,8 @@ async function countStatements(dataDir: string, credentialsFile: string, target:
       if (r.status !== 200) log(`  ${op} answers ${r.status}: ${r.body.slice(0, 200)}`);
     }
     const begins = trace.filter((s) => s.startsWith('BEGIN'));
-    const body = trace.filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(s));
+    // Transaction control (BEGIN, COMMIT, and the SAVEPOINT/RELEASE around each write of a group commit) is not counted.
+    const body = trace.filter((s) => !/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(s));
     const reads = body.filter((s) => /^\s*SELECT/i.test(s)).length;
     const p: StatementPlan = {
       begin: begins.some((b) => b.includes('IMMEDIATE')) ? 'BEGIN IMMEDIATE' : 'BEGIN',

@@ -3,7 +3,8 @@
  * before the server acknowledges it. Every SQL statement of this backend is in this file.
  *
  * better-sqlite3 is synchronous and the Store interface is async, so transactions are serialised by a
- * promise queue: a transaction holds the connection from BEGIN to COMMIT even when its function awaits.
+ * queue: a transaction holds the connection from BEGIN to COMMIT even when its function awaits. Writes that
+ * wait in the queue together share one COMMIT (group commit, runWrites); none is answered before it.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -240,13 +241,26 @@ export interface SqliteOptions {
   verbose?: (sql: string) => void;
 }
 
+/** A transaction waiting for the connection. */
+interface Job {
+  write: boolean;
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many writes share one COMMIT. */
+const MAX_GROUP_COMMIT = 64;
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
   private readonly tx: Tx;
   /** The case search index (search-sql.ts), kept in the same transactions as the cases. */
   private readonly search: SearchIndex;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly jobs: Job[] = [];
+  /** The running drain of `jobs`, if any. */
+  private draining?: Promise<void>;
 
   constructor(opts: SqliteOptions) {
     // better-sqlite3 calls `verbose` with the statement's SQL text; its typings only say `unknown`.
@@ -280,36 +294,95 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Serialises access to the one connection, also across awaits inside a transaction. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.inTransaction('BEGIN IMMEDIATE', fn));
+    return this.enqueue(true, fn);
   }
 
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.inTransaction('BEGIN', fn));
+    return this.enqueue(false, fn);
   }
 
-  private async inTransaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    this.db.exec(begin);
-    try {
-      const result = await fn(this.tx);
-      this.db.exec('COMMIT');
-      return result;
-    } catch (e) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.search.forget();
-      throw e;
+  /**
+   * One queue serialises all use of the connection, also across awaits inside a transaction. It is drained
+   * from the next turn of the event loop, so that the writes of requests that arrived together are queued by
+   * then and can share a commit (runWrites).
+   */
+  private enqueue<T>(write: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ write, fn, resolve: resolve as (v: unknown) => void, reject });
+      this.draining ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const job = this.jobs.shift();
+      if (!job) {
+        // Cleared in the same turn as the queue was found empty: a job queued later starts a new drain.
+        this.draining = undefined;
+        return;
+      }
+      if (job.write) await this.runWrites(job);
+      else await this.runRead(job);
     }
   }
 
+  private async runRead(job: Job): Promise<void> {
+    this.db.exec('BEGIN');
+    try {
+      const result = await job.fn(this.tx);
+      this.db.exec('COMMIT');
+      job.resolve(result);
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.search.forget();
+      job.reject(e);
+    }
+  }
+
+  /**
+   * Group commit: the writes waiting in the queue run one after the other in one transaction, each in a
+   * savepoint of its own so that a failing one is undone alone (and answered at once), and the others are
+   * answered after the one COMMIT that makes them durable together. No write is acknowledged before it is on
+   * disk, and reads never run inside a group, so nothing uncommitted is ever served. On a disk that takes
+   * milliseconds per sync this is what lets concurrent writers through: they share the sync.
+   */
+  private async runWrites(first: Job): Promise<void> {
+    const done: { job: Job; result: unknown }[] = [];
+    /** The write taken from the queue and not yet in `done` nor answered. */
+    let pending: Job | undefined = first;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      while (pending) {
+        const job: Job = pending;
+        this.db.exec('SAVEPOINT write');
+        try {
+          done.push({ job, result: await job.fn(this.tx) });
+          pending = undefined;
+          this.db.exec('RELEASE write');
+        } catch (e) {
+          pending = undefined;
+          job.reject(e);
+          this.db.exec('ROLLBACK TO write');
+          this.db.exec('RELEASE write');
+          this.search.forget();
+        }
+        if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.write) pending = this.jobs.shift();
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.search.forget();
+      for (const d of done) d.job.reject(e);
+      pending?.reject(e);
+      return;
+    }
+    for (const d of done) d.job.resolve(d.result);
+  }
+
   async close(): Promise<void> {
-    await this.queue;
+    await this.draining;
     this.db.close();
   }
 
