@@ -224,6 +224,8 @@ describe('web workspace (Chromium)', () => {
     await error.waitFor();
     assert.match(await error.innerText(), /assigned_user/);
     await page.getByRole('textbox', { name: 'Assigned user' }).fill(ALICE_ARN);
+    await error.waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('button', { name: /^Save changes/ }).isDisabled(), true, 'nothing left to save');
   });
 
   test('comments: add one, then edit it', async () => {

@@ -122,6 +122,8 @@ export function CaseForm({ domainId, template, sections, initial, submitLabel, o
                       onChange={(v) => {
                         setSaved(false);
                         setDraft((d) => ({ ...d, [id]: v }));
+                        // The message was about the old value.
+                        if (errors.byField[id]) setErrors((e) => ({ ...e, byField: { ...e.byField, [id]: '' } }));
                       }}
                       options={fields.get(id)!.type === 'SingleSelect' ? optionsFor(id) : undefined}
                       required={isRequired(id)}
