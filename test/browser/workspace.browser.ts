@@ -211,6 +211,12 @@ describe('web workspace (Chromium)', () => {
   });
 
   test('editing fields in place, and an API error shown next to its field', async () => {
+    // The rule still holds on the case page: clearing the reason of a high-priority case is refused.
+    await page.getByLabel('Escalation reason').fill('');
+    await page.getByRole('button', { name: /^Save changes/ }).click();
+    await page.locator('#field-' + reasonId + '-error', { hasText: 'required by a case rule' }).waitFor();
+    await page.getByLabel('Escalation reason').fill('Fire hazard');
+
     await page.getByLabel('Title').fill('Printer on fire (3rd floor)');
     await page.getByLabel('Summary').fill('Smoke coming out of the tray.\nFacilities informed.');
     await page.getByRole('button', { name: 'Set Assigned user to me' }).click();

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { CaseRuleDetails, FieldOption, GetTemplateResponse } from '@aws-sdk/client-connectcases';
 import type { CaseRuleDetails as ModelRuleDetails, FieldValueUnion, TemplateRule } from '../../model/types.js';
-import { caseRuleViolations, evaluateCaseRules, isEmptyFieldValue, type FieldRuleOutcome } from '../../src/cases/case-rules.js';
+import { caseRuleViolations, evaluateCaseRules, isEmptyFieldValue, type CaseRuleViolation, type FieldRuleOutcome } from '../../src/cases/case-rules.js';
 import { errorMessage, type Value } from './api';
 import { FieldControl } from './FieldControl';
 import { loadFields, loadOptions, loadRules, useLoad, type Section } from './meta';
@@ -79,11 +79,18 @@ export function CaseForm({ domainId, template, sections, initial, submitLabel, o
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
-    // The same checks the server makes with --enforce-case-rules, made here whether or not it enforces them.
+    // The same checks the server makes with --enforce-case-rules, made here whether or not it enforces them. Like
+    // the server, an edit is refused only for problems it introduces: a case that broke a rule added later can
+    // still receive unrelated changes.
     const local: Record<string, string> = {};
-    for (const id of templateRequired) if (fields.has(id) && isEmptyFieldValue(draft[id])) local[id] = 'This field is required by the template';
-    for (const v of caseRuleViolations(outcomes, draft as Record<string, FieldValueUnion>)) {
-      if (!fields.has(v.fieldId)) continue;
+    const values = (v: Record<string, Value>) => v as Record<string, FieldValueUnion>;
+    const key = (v: CaseRuleViolation) => `${v.kind}/${v.fieldId}/${v.value ?? ''}`;
+    const before = new Set(creating ? [] : caseRuleViolations(evaluateCaseRules(links, rules as ReadonlyMap<string, ModelRuleDetails>, values(initial)), values(initial)).map(key));
+    for (const id of templateRequired) {
+      if (fields.has(id) && isEmptyFieldValue(draft[id]) && (creating || !isEmptyFieldValue(initial[id]))) local[id] = 'This field is required by the template';
+    }
+    for (const v of caseRuleViolations(outcomes, values(draft))) {
+      if (!fields.has(v.fieldId) || before.has(key(v))) continue;
       local[v.fieldId] = v.kind === 'required' ? 'This field is required by a case rule' : `'${v.value}' is not allowed here (allowed: ${v.allowedOptions!.join(', ') || 'none'})`;
     }
     if (Object.keys(local).length) {
