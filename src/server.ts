@@ -70,7 +70,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         'Pass --credentials FILE to serve other hosts.',
     );
   }
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Asynchronous stdout: lines written while a write is in flight go out together, instead of one blocking
+  // write per request (10% of a GetCase's CPU when synchronous); pino flushes what is left when the process exits.
+  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
   const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
   const store =
     options.store ??
