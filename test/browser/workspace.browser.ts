@@ -277,7 +277,7 @@ describe('web workspace (Chromium)', () => {
     await page.getByLabel('Minutes until due').fill('30');
     await page.getByRole('button', { name: 'Start SLA' }).click();
     await page.getByRole('heading', { name: 'SLAs (2)' }).waitFor();
-    assert.match(await page.locator('.items li', { hasText: 'First response' }).innerText(), /First response Active due in (29|30) min — when status is closed/);
+    assert.match(await page.locator('.items li', { hasText: 'First response' }).innerText(), /First response Active due in (29|30) min — when Status is closed/);
     await page.getByRole('link', { name: `Case ${other.caseId}` }).click();
     await page.getByRole('heading', { name: 'Toner shortage' }).waitFor();
   });

@@ -58,6 +58,7 @@ function RelatedItems({ domainId, caseId, version, onChange }: { domainId: strin
   const [error, setError] = useState('');
   const [comment, setComment] = useState('');
   const now = useNow(30_000);
+  const fields = useLoad(() => loadFields(client, domainId), [domainId]);
 
   const loadPage = async (token?: string) => {
     try {
@@ -122,12 +123,12 @@ function RelatedItems({ domainId, caseId, version, onChange }: { domainId: strin
             {status === 'Active' && <>due in {duration(target - now)}</>}
             {status === 'Overdue' && <>overdue by {duration(now - target)}</>}
             {(status === 'Met' || status === 'NotMet') && sla.completionTime && <>completed {when(sla.completionTime)}</>}
-            {sla.fieldId && <> — when {sla.fieldId} is {(sla.targetFieldValues ?? []).map((v) => v.stringValue ?? String(v.doubleValue ?? v.booleanValue ?? '')).join(' or ')}</>}
+            {sla.fieldId && <> — when {fields.data?.get(sla.fieldId)?.name ?? sla.fieldId} is {(sla.targetFieldValues ?? []).map((v) => v.stringValue ?? String(v.doubleValue ?? v.booleanValue ?? '')).join(' or ')}</>}
           </>
         );
       }} />
       <ItemList title="Custom items" items={byType('Custom')} render={(i) => (
-        <>{(i.content?.custom?.fields ?? []).map((f) => `${f.id}: ${valueText(f.value)}`).join(', ')}</>
+        <>{(i.content?.custom?.fields ?? []).map((f) => `${fields.data?.get(f.id!)?.name ?? f.id}: ${valueText(f.value)}`).join(', ')}</>
       )} />
       {nextToken && <button type="button" onClick={() => loadPage(nextToken)}>Load more related items</button>}
       <AddRelatedItem domainId={domainId} caseId={caseId} onChange={onChange} />
