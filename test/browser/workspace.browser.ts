@@ -266,8 +266,12 @@ describe('web workspace (Chromium)', () => {
         content: { sla: { slaInputConfiguration: { name: 'Resolution', type: 'CaseField', fieldId: 'status', targetFieldValues: [{ stringValue: 'closed' }], targetSlaMinutes: 90 } } },
       }),
     );
+    await api.send(
+      new CreateRelatedItemCommand({ domainId, caseId, type: 'Custom', content: { custom: { fields: [{ id: reasonId, value: { stringValue: 'Callback promised' } }] } } }),
+    );
     await page.goto(caseUrl);
     await page.getByRole('heading', { name: 'SLAs (1)' }).waitFor();
+    assert.match(await page.locator('.items li', { hasText: 'Callback promised' }).innerText(), /^Escalation reason: Callback promised/);
     assert.match(await page.locator('.items li', { hasText: 'Resolution' }).innerText(), /Resolution Active due in 1 h (29|30) min/);
 
     await page.getByText('Link a case or start an SLA').click();
