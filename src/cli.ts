@@ -98,15 +98,33 @@ async function serve(argv: string[]) {
   process.on('SIGTERM', stop);
 }
 
-/** The first line of stdin (a password piped in or typed, echoed: run it where nobody watches). */
+/** The first line of stdin: piped in, or typed at a terminal without being shown. */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
-  let text = '';
-  for await (const chunk of process.stdin) {
-    text += chunk;
-    if (text.includes('\n')) break;
+  process.stdin.setEncoding('utf8');
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) {
+      text += chunk;
+      if (text.includes('\n')) break;
+    }
+    return text.split(/\r?\n/)[0];
   }
-  return text.split(/\r?\n/)[0];
+  process.stderr.write('Password: ');
+  process.stdin.setRawMode(true);
+  let typed = '';
+  try {
+    for await (const chunk of process.stdin) {
+      for (const ch of chunk as string) {
+        if (ch === '\r' || ch === '\n') return typed;
+        if (ch === '\u0003') fail('cancelled');
+        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
+      }
+    }
+    return typed;
+  } finally {
+    process.stdin.setRawMode(false);
+    process.stderr.write('\n');
+  }
 }
 
 async function hashPasswordCommand(argv: string[]) {
