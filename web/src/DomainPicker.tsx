@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { CreateDomainCommand, ListDomainsCommand } from '@aws-sdk/client-connectcases';
+import { CreateDomainCommand, ListDomainsCommand, type DomainSummary } from '@aws-sdk/client-connectcases';
 import { errorMessage } from './api';
 import { useWorkspace } from './App';
 import { useLoad } from './meta';
@@ -7,7 +7,16 @@ import { Link, navigate } from './router';
 
 export function DomainPicker() {
   const { client } = useWorkspace();
-  const domains = useLoad(async () => (await client.send(new ListDomainsCommand({ maxResults: 10 }))).domains ?? [], []);
+  const domains = useLoad(async () => {
+    const all: DomainSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new ListDomainsCommand({ maxResults: 10, nextToken }));
+      all.push(...(page.domains ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return all;
+  }, []);
   const [name, setName] = useState('');
   const [error, setError] = useState('');
   const create = async (e: FormEvent) => {
