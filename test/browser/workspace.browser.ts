@@ -153,6 +153,7 @@ describe('web workspace (Chromium)', () => {
           domainId,
           templateId,
           performedBy: { userArn: INTEGRATION_ARN },
+          ...(i % 5 === 0 ? { tags: { team: 'blue' } } : {}),
           fields: [
             { id: 'title', value: { stringValue: `Imported case ${String(i).padStart(2, '0')}` } },
             { id: priorityId, value: { stringValue: high ? 'high' : 'low' } },
@@ -342,6 +343,20 @@ describe('web workspace (Chromium)', () => {
     await page.goto(shared);
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
     assert.equal(await page.getByLabel('Search cases').inputValue(), '3rd floor');
+
+    // Tags filter too, written key=value.
+    await page.goto(`${server.endpoint}/d/${domainId}/cases`);
+    await page.getByLabel('Field').selectOption({ label: 'Tag' });
+    await page.getByLabel('Value').fill('team');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('alert').filter({ hasText: 'A tag filter takes key=value' }).waitFor();
+    await page.getByLabel('Value').fill('team=blue');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 6);
+    assert.deepEqual(
+      (await page.locator('tbody tr td:nth-child(2)').allInnerTexts()).sort(),
+      ['05', '10', '15', '20', '25', '30'].map((n) => `Imported case ${n}`),
+    );
   });
 
   test('readable at 200% zoom: list, case and admin pages reflow without horizontal scrolling', async () => {

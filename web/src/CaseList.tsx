@@ -52,7 +52,11 @@ function typedValue(field: FieldSummary | undefined, text: string): Value {
   }
 }
 
+/** The filter "field" that stands for the case's tags (no field id starts with @). */
+const TAG = '@tag';
+
 const VALUE_HINTS: Record<string, string> = {
+  [TAG]: 'key=value',
   Text: 'text',
   Url: 'a URL',
   SingleSelect: 'an option value',
@@ -63,7 +67,12 @@ const VALUE_HINTS: Record<string, string> = {
 };
 
 /** Why a filter value does not fit its field's type, if it does not. */
-function filterProblem(field: FieldSummary | undefined, text: string): string | undefined {
+function filterProblem(filter: Filter, field: FieldSummary | undefined): string | undefined {
+  const text = filter.value;
+  if (filter.fieldId === TAG) {
+    if (filter.op !== 'equalTo' && filter.op !== 'notEqualTo') return 'A tag can only equal a value, or not';
+    return text.includes('=') ? undefined : 'A tag filter takes key=value';
+  }
   if (text === '') return undefined;
   if (field?.type === 'Number' && !Number.isFinite(Number(text))) return `${field.name} takes a number`;
   if (field?.type === 'Boolean' && text !== 'true' && text !== 'false') return `${field.name} takes true or false`;
@@ -73,6 +82,11 @@ function filterProblem(field: FieldSummary | undefined, text: string): string | 
 
 function toCaseFilter(filters: Filter[], fields: Map<string, FieldSummary>): CaseFilter | undefined {
   const one = (f: Filter): CaseFilter => {
+    if (f.fieldId === TAG) {
+      const [key, ...rest] = f.value.split('=');
+      const tag: CaseFilter = { tag: { equalTo: { key, value: rest.join('=') } } };
+      return f.op === 'notEqualTo' ? { not: tag } : tag;
+    }
     const value = typedValue(fields.get(f.fieldId), f.value);
     if (f.op === 'notEqualTo') return { not: { field: { equalTo: { id: f.fieldId, value } } } };
     return { field: { [f.op]: { id: f.fieldId, value } } } as unknown as CaseFilter;
@@ -134,7 +148,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
   const [draft, setDraft] = useState<Filter>({ fieldId: 'status', op: 'equalTo', value: '' });
   const [draftError, setDraftError] = useState('');
   const fields = meta.data?.fields ?? new Map<string, FieldSummary>();
-  const fieldName = (id: string) => fields.get(id)?.name ?? id;
+  const fieldName = (id: string) => (id === TAG ? 'Tag' : fields.get(id)?.name ?? id);
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -142,7 +156,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
   };
   const addFilter = (e: FormEvent) => {
     e.preventDefault();
-    const problem = filterProblem(fields.get(draft.fieldId), draft.value);
+    const problem = filterProblem(draft, fields.get(draft.fieldId));
     setDraftError(problem ?? '');
     if (!problem) go((q) => q.append('f', formatFilter(draft)));
   };
@@ -168,6 +182,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
             {[...fields.values()].map((f) => (
               <option key={f.fieldId} value={f.fieldId}>{f.name}</option>
             ))}
+            <option value={TAG}>Tag</option>
           </select>
         </label>
         <label>
@@ -183,7 +198,7 @@ export function CaseList({ domainId, query }: { domainId: string; query: URLSear
           <input
             value={draft.value}
             onChange={(e) => setDraft({ ...draft, value: e.target.value })}
-            placeholder={VALUE_HINTS[fields.get(draft.fieldId)?.type ?? 'Text']}
+            placeholder={VALUE_HINTS[draft.fieldId === TAG ? TAG : fields.get(draft.fieldId)?.type ?? 'Text']}
             aria-invalid={draftError ? true : undefined}
             aria-describedby={draftError ? 'filter-error' : undefined}
           />
