@@ -1,6 +1,7 @@
 /**
  * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
  *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
+ *                           [--ceiling-commit group|per-request]
  *
  * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
  *    a copy. bench/ceiling.ts gets a copy of the same cases.
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: '/tmp/opencases-bench-api' },
     profile: { type: 'boolean', default: false },
     json: { type: 'string' },
+    'ceiling-commit': { type: 'string', default: 'group' },
   },
 });
 const CASES = Number(args.cases);
@@ -50,6 +52,8 @@ const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
+const CEILING_COMMIT = args['ceiling-commit']!;
+if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
 
@@ -352,7 +356,15 @@ async function main() {
     // The default log level (info, one line per request) is part of the cost; the lines go nowhere.
     stdout: openSync('/dev/null', 'w'),
   });
-  const ceiling = node('bench/ceiling.ts', ['--data-dir', ceilingDir, '--port', String(ceilingPort), '--plan', JSON.stringify(plan)]);
+  const ceiling = node('bench/ceiling.ts', [
+    '--data-dir',
+    ceilingDir,
+    '--port',
+    String(ceilingPort),
+    '--plan',
+    JSON.stringify(plan),
+    ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
+  ]);
   const endpoints = { opencases: `http://127.0.0.1:${port}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
   try {
     await Promise.all([waitForHealth(endpoints.opencases, opencases), waitForHealth(endpoints.ceiling, ceiling)]);
@@ -397,7 +409,10 @@ async function main() {
           : String(2 + plan[workload].reads + plan[workload].writes);
       rows.push({ workload, statements, opencases: results.opencases, ceiling: results.ceiling, rssMb });
     }
-    console.log(`\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling; ${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per phase\n`);
+    console.log(
+      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'}); ` +
+        `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
+    );
     console.log(table(rows));
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);

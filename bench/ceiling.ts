@@ -5,7 +5,7 @@
  * with opencases' durability settings (WAL, synchronous=FULL). No routing table, no validation, no auth, no
  * logging. Its cases are a copy of the seeded opencases cases, so rows and JSON documents have the same sizes.
  *
- *   node --import tsx bench/ceiling.ts --data-dir DIR --port N --plan '{"CreateCase":{...},...}'
+ *   node --import tsx bench/ceiling.ts --data-dir DIR --port N --plan '{"CreateCase":{...},...}' [--per-request-commit]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -71,7 +71,8 @@ function reply(res: ServerResponse, status: number, body: unknown) {
 
 type FieldValues = Record<string, unknown>;
 
-export function startCeiling(dir: string, port: number, plan: CeilingPlan) {
+/** `groupCommit` false: every request commits on its own (bench:api --ceiling-commit per-request). */
+export function startCeiling(dir: string, port: number, plan: CeilingPlan, groupCommit: boolean) {
   const db = open(dir);
   const st = {
     docIds: db.prepare('SELECT id FROM docs'),
@@ -99,9 +100,9 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan) {
    */
   let group: { committed: Promise<void> } | undefined;
   const transaction = async <T>(p: StatementPlan, fn: () => T): Promise<T> => {
-    if (p.begin === 'BEGIN') {
+    if (p.begin === 'BEGIN' || !groupCommit) {
       if (group) await group.committed;
-      db.exec('BEGIN');
+      db.exec(p.begin);
       try {
         return fn();
       } finally {
@@ -197,7 +198,9 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, plan: { type: 'string' } } });
-  const server = startCeiling(values['data-dir']!, Number(values.port), JSON.parse(values.plan!) as CeilingPlan);
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, plan: { type: 'string' }, 'per-request-commit': { type: 'boolean', default: false } },
+  });
+  const server = startCeiling(values['data-dir']!, Number(values.port), JSON.parse(values.plan!) as CeilingPlan, !values['per-request-commit']);
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
