@@ -184,4 +184,8 @@ export const migrations: string[] = [
   CREATE INDEX related_items_type_time ON related_items (domain_id, type, association_time, seq);
   CREATE INDEX related_items_key_time ON related_items (domain_id, type, search_key, association_time, seq);
   `,
+  /* 6: no query orders cases by update time any more (the search index keeps its own order, search_cases_updated);
+     the index only cost every case write 2-4 pages */ `
+  DROP INDEX cases_updated;
+  `,
 ];
