@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../src/server.js';
+import { BENCH_ACCESS_KEY, type BenchManifest } from './search-domain.js';
 import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
 import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
@@ -29,7 +30,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const OPERATIONS: Operation[] = ['CreateCase', 'GetCase', 'UpdateCase', 'SearchCases'];
 const WORKLOADS: Workload[] = ['CreateCase', 'GetCase', 'UpdateCase', 'Mixed'];
 /** The seeded domain belongs to this account (bench/seed.ts creates it in dev mode with it as access key). */
-const ACCOUNT = '111122223333';
+const ACCOUNT = BENCH_ACCESS_KEY;
 const CREDENTIAL = { accessKeyId: 'AKIDOPENCASESBENCH', secretAccessKey: 'opencases-bench-secret-key', accountId: ACCOUNT };
 
 const { values: args } = parseArgs({
@@ -56,14 +57,6 @@ const CEILING_COMMIT = args['ceiling-commit']!;
 if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
-
-/** What bench/seed.ts writes to DIR/bench-domain.json (the parts used here). */
-interface BenchManifest {
-  domainId: string;
-  templateId: string;
-  cases: number;
-  fields: Record<string, string>;
-}
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
