@@ -11,7 +11,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import { Agent } from 'node:http';
 import Database from 'better-sqlite3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConnectCasesClient, GetDomainCommand, SearchCasesCommand, type SearchCasesCommandInput } from '@aws-sdk/client-connectcases';
 import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
 
@@ -153,6 +155,9 @@ async function main() {
     region: BENCH_REGION,
     credentials: { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: 'bench' },
     maxAttempts: 1,
+    // A slow ceiling query can outlast the server's keep-alive timeout; a fresh connection per call avoids
+    // sending on a socket the server has just closed.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
   });
   const send = (input: Omit<SearchCasesCommandInput, 'domainId'>) => client.send(new SearchCasesCommand({ domainId: manifest.domainId, maxResults: PAGE, ...input }));
   for (let i = 0; ; i++) {
