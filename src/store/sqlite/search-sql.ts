@@ -74,6 +74,9 @@ const trigramQuery = (grams: string[]) => grams.map((g) => `"${g.replaceAll('"',
 
 type Mode = 'drive' | 'probe';
 
+/** Up to this many matches are always collected and sorted: a few milliseconds, whatever their order. */
+const DRIVE_ALWAYS = 20_000;
+
 interface Key {
   /** SQL expression of the key, selected and compared for keyset pagination. */
   expr: string;
@@ -212,9 +215,11 @@ export class SearchIndex {
     if (dno === undefined) return { totalCount: 0, hits: [] };
     const totalCount = this.count(dno, q);
     if (totalCount === 0) return { totalCount, hits: [] };
-    // Walking the sort order visits about limit × size / matches cases; collecting the matches visits each once.
+    // Walking the sort order visits about limit × size / matches cases if matches are spread evenly; collecting
+    // the matches visits each once. Matches often cluster in the order (old due dates among old cases), so a
+    // walk is only chosen when collecting would be expensive too.
     const size = (this.st.domainSize.get(dno) as { cases: number }).cases;
-    const mode: Mode = totalCount * totalCount > q.limit * size ? 'probe' : 'drive';
+    const mode: Mode = totalCount > DRIVE_ALWAYS && totalCount * totalCount > q.limit * size ? 'probe' : 'drive';
 
     const phases = this.phases(dno, q);
     const hits: { caseId: string; position: CaseSearchPosition }[] = [];
