@@ -70,9 +70,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         'Pass --credentials FILE to serve other hosts.',
     );
   }
-  // Asynchronous stdout: lines written while a write is in flight go out together, instead of one blocking
-  // write per request (10% of a GetCase's CPU when synchronous); pino flushes what is left when the process exits.
-  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
+  // Buffered asynchronous stdout: one write per 4 KB of log lines instead of one per request (a write call cost
+  // ~10% of a GetCase's CPU), flushed at least every 250 ms and when the process exits (pino does that).
+  const logDestination = options.logger ? undefined : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const logFlush = logDestination && setInterval(() => logDestination.flush(), 250).unref();
+  const logger = options.logger ?? pino({ level: config.logLevel }, logDestination);
   const credentials = config.credentialsFile ? loadCredentials(config.credentialsFile) : undefined;
   const store =
     options.store ??
@@ -141,6 +143,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       });
       await delivery?.stop();
       if (!options.store) await store.close();
+      clearInterval(logFlush);
+      logDestination?.flush();
     },
   };
 }
