@@ -15,7 +15,7 @@
  *    --profile the opencases server runs under `node --cpu-prof` and the top of its profile is printed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -419,7 +419,12 @@ async function main() {
     await Promise.all([exited(opencases), exited(ceiling)]);
   }
   if (args.profile) {
-    const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+    // The largest profile is the main thread's; tsx's module loader thread writes one too.
+    const files = existsSync(profileDir)
+      ? readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)
+      : [];
     if (!files.length) throw new Error(`no CPU profile in ${profileDir}`);
     console.log(`\nCPU profile of the opencases server (${join(profileDir, files[0])}), self time of the busy (non-idle) samples:\n`);
     console.log(profileSummary(join(profileDir, files[0]), profileFrom));
