@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrations } from './migrations.js';
 import { SearchIndex } from './search-sql.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type {
   AuditRecord,
   CaseRecord,
@@ -258,6 +259,8 @@ export class SqliteStore implements Store {
   private readonly tx: Tx;
   /** The case search index (search-sql.ts), kept in the same transactions as the cases. */
   private readonly search: SearchIndex;
+  /** WAL checkpoints in a worker thread (checkpointer.ts); none for an in-memory database. */
+  private readonly checkpointer?: Checkpointer;
   private readonly jobs: Job[] = [];
   /** The running drain of `jobs`, if any. */
   private draining?: Promise<void>;
@@ -279,6 +282,9 @@ export class SqliteStore implements Store {
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
     this.search = new SearchIndex(this.db);
     this.tx = this.makeTx();
+    if (opts.dataDir !== ':memory:') {
+      this.checkpointer = startCheckpointer(this.db, join(opts.dataDir, 'opencases.db'), (message) => process.emitWarning(message));
+    }
   }
 
   private migrate() {
@@ -383,6 +389,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.draining;
+    // The worker's connection goes first, so that closing the last one checkpoints and removes the WAL.
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
