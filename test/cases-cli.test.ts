@@ -1,27 +1,9 @@
 /** Cases through the real AWS CLI v1 and boto3: create, update, get and the audit trail, as those clients parse them. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { awsCli, cliEnv, run } from './support/aws-cli.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { USER_A, caseFixture, type CaseFixture } from './support/cases-fixture.js';
-
-const run = promisify(execFile);
-
-/** Dummy credentials and region only: no profile or config of the machine running the tests leaks in. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/opencases-aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/opencases-aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
 
 describe('cases through the AWS CLI and boto3', () => {
   let t: TestServer;
@@ -32,13 +14,7 @@ describe('cases through the AWS CLI and boto3', () => {
   });
   after(() => t.close());
 
-  const aws = async (args: string[]): Promise<any> => {
-    const { stdout } = await run('aws', ['connectcases', ...args, '--endpoint-url', t.server.endpoint, '--output', 'json'], {
-      env: cliEnv(),
-      timeout: 60_000,
-    });
-    return stdout.trim() ? JSON.parse(stdout) : undefined;
-  };
+  const aws = (args: string[]) => awsCli(t.server.endpoint, args);
 
   test('aws connectcases create-case, update-case, get-case and get-case-audit-events', async () => {
     const created = await aws([

@@ -1,39 +1,13 @@
 /** The real AWS CLI v1 and boto3 against an in-process server: opencases must work with them unchanged. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awsCli, cliEnv, run } from './support/aws-cli.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
-const run = promisify(execFile);
-
-/** A clean environment: no profile or config of the machine running the tests leaks in. */
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_CONFIG_FILE: '/nonexistent/opencases-aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/opencases-aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
-
-/** Runs `aws connectcases <args>` and parses its JSON output; a non-zero exit rejects with the CLI's stderr. */
-async function aws(endpoint: string | undefined, args: string[], env: Record<string, string> = {}): Promise<any> {
-  const endpointArgs = endpoint ? ['--endpoint-url', endpoint] : [];
-  const { stdout } = await run('aws', ['connectcases', ...args, ...endpointArgs, '--region', 'us-east-1', '--output', 'json'], {
-    env: cliEnv(env),
-    timeout: 60_000,
-  });
-  return stdout.trim() ? JSON.parse(stdout) : undefined;
-}
+const aws = awsCli;
 
 /** Resolves to the CLI's exit code and stderr, for calls that must fail. */
 async function awsFailure(endpoint: string, args: string[], env: Record<string, string> = {}) {

@@ -1,27 +1,9 @@
 /** The event configuration through the real AWS CLI, and an event it causes reaching a webhook. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { awsCli } from './support/aws-cli.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { FAST_DELIVERY, Receiver } from './events-receiver.js';
-
-const run = promisify(execFile);
-
-/** Dummy credentials and region only: no profile or config of the machine running the tests leaks in. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/opencases-aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/opencases-aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
 
 let t: TestServer;
 const receiver = new Receiver();
@@ -34,10 +16,7 @@ after(async () => {
   await receiver.stop();
 });
 
-const aws = async (args: string[]): Promise<any> => {
-  const { stdout } = await run('aws', ['connectcases', ...args, '--endpoint-url', t.server.endpoint, '--output', 'json'], { env: cliEnv(), timeout: 60_000 });
-  return stdout.trim() ? JSON.parse(stdout) : undefined;
-};
+const aws = (args: string[]) => awsCli(t.server.endpoint, args);
 
 test('aws connectcases put-case-event-configuration / get-case-event-configuration, then an event arrives', { timeout: 120_000 }, async () => {
   const { domainId } = await aws(['create-domain', '--name', `events-cli-${process.pid}`]);

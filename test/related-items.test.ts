@@ -1,10 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   BatchPutFieldOptionsCommand,
   CreateCaseCommand,
@@ -23,12 +21,12 @@ import {
   type RelatedItemType,
   type UserUnion,
 } from '@aws-sdk/client-connectcases';
+import { awsCli } from './support/aws-cli.js';
 import { assertNotFound, assertQuota, assertValidation, clientFor, startTestServer, type TestServer } from './helpers.js';
 import { USER_A, USER_B, caseFixture, fv, str, type CaseFixture } from './support/cases-fixture.js';
 import { INSTANCE_ARN, contactArn, fileArn } from './support/related-items-fixture.js';
 
 const INSTANCE = INSTANCE_ARN;
-const run = promisify(execFile);
 
 describe('related items', () => {
   let t: TestServer;
@@ -416,23 +414,7 @@ describe('related items through the AWS CLI', () => {
   });
   after(() => t.close());
 
-  /** Dummy credentials and region only: no profile or config of the machine running the tests leaks in. */
-  const aws = async (args: string[]): Promise<any> => {
-    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    const { stdout } = await run('aws', ['connectcases', ...args, '--endpoint-url', t.server.endpoint, '--output', 'json'], {
-      env: {
-        ...env,
-        AWS_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_SECRET_ACCESS_KEY: 'test-secret',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/nonexistent/opencases-aws-config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/opencases-aws-credentials',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 60_000,
-    });
-    return stdout.trim() ? JSON.parse(stdout) : undefined;
-  };
+  const aws = (args: string[]) => awsCli(t.server.endpoint, args);
 
   test('create-related-item, search-related-items, search-all-related-items and list-cases-for-contact', async () => {
     const { caseId } = await t.client.send(new CreateCaseCommand({ domainId: x.domainId, templateId: x.template, fields: [fv('title', str('cli'))] }));
