@@ -1,4 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Hash } from '@smithy/hash-node';
 import { AccessDeniedException, AuthError } from '../protocol/errors.js';
 import { actionAllowed, type Credential } from './credentials.js';
 
@@ -37,14 +40,12 @@ const header = (h: SignedRequest['headers'], name: string) => {
 };
 
 /**
- * Verifies a SigV4-signed request: parses the Authorization header, checks scope, clock skew and payload
- * hash, recomputes the signature over exactly the headers the client says it signed, and compares in
- * constant time. The canonical request is built as @smithy/signature-v4 (the signer of the AWS JS SDKs)
- * builds it; test/sigv4.test.ts checks the two agree. Only the signing key is cached (per key and day).
+ * Verifies a SigV4-signed request. The signature itself is recomputed by @smithy/signature-v4, the signer
+ * every AWS JS SDK uses, over exactly the headers the client says it signed; this module only parses the
+ * Authorization header, checks scope, clock skew and payload hash, and compares in constant time.
  */
 export class Authenticator {
-  /** `accessKeyId/shortDate` → signing key; the region and service are fixed per server. */
-  private readonly signingKeys = new Map<string, Buffer>();
+  private readonly signers = new Map<string, SignatureV4>();
 
   constructor(private readonly opts: AuthOptions) {}
 
@@ -92,28 +93,33 @@ export class Authenticator {
       throw new AuthError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match the request body.');
     }
 
-    // As the SDK signer does: authorization and date are never signed, x-amz-date always is.
-    const canonicalHeaders = new Map<string, string>();
+    const signedHeaderValues: Record<string, string> = {};
     for (const name of names) {
       const v = header(req.headers, name);
       if (v === undefined) throw new AuthError('InvalidSignatureException', `Signed header '${name}' is missing from the request`);
-      if (name !== 'authorization' && name !== 'date') canonicalHeaders.set(name, v.trim().replace(/\s+/g, ' '));
+      signedHeaderValues[name] = v;
     }
-    const longDate = signingDate.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-    canonicalHeaders.set('x-amz-date', longDate);
-    const headerNames = [...canonicalHeaders.keys()].sort();
-    const canonicalRequest = [
-      req.method,
-      canonicalPath(req.rawPath),
-      canonicalQuery(req.query),
-      ...headerNames.map((name) => `${name}:${canonicalHeaders.get(name)}`),
-      '',
-      headerNames.join(';'),
-      bodyHash,
-    ].join('\n');
-    const scope = `${longDate.slice(0, 8)}/${region}/${SIGNING_SERVICE}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
-    const expected = createHmac('sha256', this.signingKey(cred, longDate.slice(0, 8), region)).update(stringToSign).digest('hex');
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(req.query.keys())) {
+      const all = req.query.getAll(key);
+      query[key] = all.length === 1 ? all[0] : all;
+    }
+    const toSign = new HttpRequest({
+      method: req.method,
+      protocol: 'http:',
+      hostname: signedHeaderValues.host,
+      path: req.rawPath,
+      query,
+      headers: signedHeaderValues,
+      body: req.body.length ? req.body : undefined,
+    });
+    const signed = await this.signer(cred).sign(toSign, {
+      signingDate,
+      signingRegion: region,
+      signingService: SIGNING_SERVICE,
+      signableHeaders: new Set(names),
+    });
+    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
     if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
       throw new AuthError(
         'InvalidSignatureException',
@@ -127,51 +133,22 @@ export class Authenticator {
     return { accountId: cred.accountId, accessKeyId, principalArn: `arn:aws:iam::${cred.accountId}:user/${accessKeyId}` };
   }
 
-  private signingKey(cred: Credential, shortDate: string, region: string): Buffer {
-    const cacheKey = `${cred.accessKeyId}/${shortDate}`;
-    let key = this.signingKeys.get(cacheKey);
-    if (!key) {
-      const hmac = (k: string | Buffer, data: string) => createHmac('sha256', k).update(data).digest();
-      key = hmac(hmac(hmac(hmac(`AWS4${cred.secretAccessKey}`, shortDate), region), SIGNING_SERVICE), 'aws4_request');
-      // Keys of past days are never needed again.
-      if (this.signingKeys.size > 1000) this.signingKeys.clear();
-      this.signingKeys.set(cacheKey, key);
+  private signer(cred: Credential): SignatureV4 {
+    let s = this.signers.get(cred.accessKeyId);
+    if (!s) {
+      s = new SignatureV4({
+        credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
+        region: this.opts.region,
+        service: SIGNING_SERVICE,
+        sha256: Hash.bind(null, 'sha256'),
+        // Only the client decides whether x-amz-content-sha256 is signed (botocore never sends it); adding it
+        // here would put a header into the canonical request that the client did not sign.
+        applyChecksum: false,
+      });
+      this.signers.set(cred.accessKeyId, s);
     }
-    return key;
+    return s;
   }
-}
-
-/** RFC 3986 encoding as SigV4 wants it: encodeURIComponent plus the reserved characters it leaves alone. */
-const escapeUri = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/**
- * The canonical URI of a (still percent-encoded) request path: empty and `.` segments dropped, `..` resolved,
- * then encoded once more (services other than S3 sign the doubly encoded path).
- */
-function canonicalPath(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
-  return escapeUri(normalized).replace(/%2F/g, '/');
-}
-
-/** Encoded `key=value` pairs sorted by key, repeated keys by pair; X-Amz-Signature left out. */
-function canonicalQuery(query: URLSearchParams): string {
-  const byKey = new Map<string, string>();
-  for (const key of new Set(query.keys())) {
-    if (key.toLowerCase() === 'x-amz-signature') continue;
-    const encodedKey = escapeUri(key);
-    const pairs = query.getAll(key).map((v) => `${encodedKey}=${escapeUri(v)}`);
-    byKey.set(encodedKey, pairs.length === 1 ? pairs[0] : pairs.sort().join('&'));
-  }
-  return [...byKey.keys()]
-    .sort()
-    .map((k) => byKey.get(k))
-    .join('&');
 }
 
 /** `20261122T021500Z` → Date, or undefined when malformed. */
