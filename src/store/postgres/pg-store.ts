@@ -10,7 +10,7 @@
  */
 import pg from 'pg';
 import { migrations } from './migrations.js';
-import { indexedValue } from '../sqlite/sqlite-store.js';
+import { indexedValue } from '../indexed-value.js';
 import { InternalServerException } from '../../protocol/errors.js';
 import type {
   AuditRecord,

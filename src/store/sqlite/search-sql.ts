@@ -13,7 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '../types.js';
-import { indexedValue } from './sqlite-store.js';
+import { indexedValue } from '../indexed-value.js';
 
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',

@@ -26,18 +26,8 @@ import type {
   Store,
   Tx,
 } from '../types.js';
-import type { FieldValueUnion } from '../../../model/types.js';
 
 type Row = Record<string, any>;
-
-/** The typed columns of search_values for one field value; null when the value is not indexed. */
-export function indexedValue(v: FieldValueUnion): { s: string | null; n: number | null } | null {
-  if (v.stringValue !== undefined) return { s: v.stringValue, n: null };
-  if (v.userArnValue !== undefined) return { s: v.userArnValue, n: null };
-  if (v.doubleValue !== undefined) return { s: null, n: v.doubleValue };
-  if (v.booleanValue !== undefined) return { s: null, n: v.booleanValue ? 1 : 0 };
-  return null;
-}
 
 const SQL = {
   getMeta: 'SELECT value FROM meta WHERE key = ?',
