@@ -1,10 +1,29 @@
 /**
- * Shared checks of the metadata operations (fields, options, layouts, templates): loading live records and
- * validating the field and layout ids that layouts and templates reference.
+ * Shared checks of the metadata operations (fields, options, layouts, templates, case rules): unique names,
+ * quotas, loading live records, and validating the field and layout ids that layouts and templates reference.
  */
-import type { Tx, ResourceRecord } from '../store/types.js';
+import type { Tx, ResourceKind, ResourceRecord } from '../store/types.js';
 import type { FieldData, LayoutData, TemplateData } from './records.js';
-import { ValidationException, notFound } from '../protocol/errors.js';
+import { ConflictException, ServiceQuotaExceededException, ValidationException, notFound } from '../protocol/errors.js';
+
+type NamedKind = 'field' | 'layout' | 'template' | 'caseRule';
+const LABEL: Record<NamedKind, string> = { field: 'field', layout: 'layout', template: 'template', caseRule: 'case rule' };
+
+/**
+ * ConflictException when another live resource of the kind already carries the name in the domain. `selfId` is the
+ * resource being renamed, which may keep its own name.
+ */
+export async function requireFreeName(tx: Tx, kind: NamedKind, domainId: string, name: string, selfId?: string): Promise<void> {
+  const holder = await tx.findResourceByName(kind satisfies ResourceKind, domainId, name);
+  if (holder && holder.id !== selfId) throw new ConflictException(`A ${LABEL[kind]} named '${name}' already exists in this domain`);
+}
+
+/** ServiceQuotaExceededException when the domain already holds `limit` live resources of the kind. */
+export async function requireBelowQuota(tx: Tx, kind: NamedKind, domainId: string, limit: number): Promise<void> {
+  if ((await tx.countResources(kind, domainId, false)) >= limit) {
+    throw new ServiceQuotaExceededException(`This domain already has the maximum of ${limit} ${LABEL[kind]}s`);
+  }
+}
 
 /** A field that exists and is not deleted; a deleted one cannot be changed any more (DeleteField docs). */
 export async function requireLiveField(tx: Tx, domainId: string, fieldId: string): Promise<ResourceRecord<FieldData>> {

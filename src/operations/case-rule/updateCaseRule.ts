@@ -1,7 +1,8 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ValidationException, notFound } from '../../protocol/errors.js';
+import { ValidationException, notFound } from '../../protocol/errors.js';
 import { requireDomain } from '../../cases/records.js';
 import { validateCaseRule, type CaseRuleData } from '../../cases/case-rules.js';
+import { requireFreeName } from '../../cases/metadata.js';
 
 /** Members left out keep their value. A deleted rule cannot be changed any more. */
 export const updateCaseRule: Handler<'UpdateCaseRule'> = async (input, ctx) => {
@@ -11,12 +12,7 @@ export const updateCaseRule: Handler<'UpdateCaseRule'> = async (input, ctx) => {
     if (!existing) throw notFound('CaseRule', input.caseRuleId);
     if (existing.deleted) throw new ValidationException(`Case rule ${input.caseRuleId} has been deleted and cannot be changed`);
     if (input.rule) await validateCaseRule(tx, domainId, input.rule);
-    if (input.name !== undefined && input.name !== existing.data.name) {
-      const holder = await tx.findResourceByName('caseRule', domainId, input.name);
-      if (holder && holder.id !== input.caseRuleId) {
-        throw new ConflictException(`A case rule named '${input.name}' already exists in this domain`);
-      }
-    }
+    if (input.name !== undefined) await requireFreeName(tx, 'caseRule', domainId, input.name, input.caseRuleId);
     const data: CaseRuleData = {
       ...existing.data,
       name: input.name ?? existing.data.name,

@@ -1,7 +1,8 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ServiceQuotaExceededException, ValidationException } from '../../protocol/errors.js';
+import { ValidationException } from '../../protocol/errors.js';
 import { fieldArn } from '../../cases/arn.js';
 import { requireDomain, type FieldData } from '../../cases/records.js';
+import { requireFreeName, requireBelowQuota } from '../../cases/metadata.js';
 
 export const createField: Handler<'CreateField'> = async (input, ctx) => {
   if (input.attributes?.text && input.type !== 'Text') {
@@ -9,12 +10,8 @@ export const createField: Handler<'CreateField'> = async (input, ctx) => {
   }
   return ctx.store.write(async (tx) => {
     const domain = await requireDomain(tx, ctx.accountId, input.domainId);
-    if (await tx.findResourceByName('field', domain.domainId, input.name)) {
-      throw new ConflictException(`A field named '${input.name}' already exists in this domain`);
-    }
-    if ((await tx.countResources('field', domain.domainId, false)) >= ctx.quotas.fieldsPerDomain) {
-      throw new ServiceQuotaExceededException(`This domain already has the maximum of ${ctx.quotas.fieldsPerDomain} fields`);
-    }
+    await requireFreeName(tx, 'field', domain.domainId, input.name);
+    await requireBelowQuota(tx, 'field', domain.domainId, ctx.quotas.fieldsPerDomain);
     const fieldId = ctx.newId();
     const now = ctx.now().toISOString();
     const field: FieldData = {

@@ -1,7 +1,7 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ValidationException } from '../../protocol/errors.js';
+import { ValidationException } from '../../protocol/errors.js';
 import { requireDomain } from '../../cases/records.js';
-import { requireLiveField } from '../../cases/metadata.js';
+import { requireLiveField, requireFreeName } from '../../cases/metadata.js';
 
 export const updateField: Handler<'UpdateField'> = async (input, ctx) => {
   if (input.name === undefined && input.description === undefined && input.attributes === undefined) {
@@ -17,12 +17,7 @@ export const updateField: Handler<'UpdateField'> = async (input, ctx) => {
     if (input.attributes?.text && field.type !== 'Text') {
       throw new ValidationException(`attributes.text applies to Text fields only; field ${field.fieldId} is of type ${field.type}`);
     }
-    if (input.name !== undefined && input.name !== field.name) {
-      const other = await tx.findResourceByName('field', domain.domainId, input.name);
-      if (other && other.id !== field.fieldId) {
-        throw new ConflictException(`A field named '${input.name}' already exists in this domain`);
-      }
-    }
+    if (input.name !== undefined) await requireFreeName(tx, 'field', domain.domainId, input.name, field.fieldId);
     const updated = {
       ...field,
       name: input.name ?? field.name,

@@ -1,19 +1,15 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ServiceQuotaExceededException } from '../../protocol/errors.js';
 import { layoutArn } from '../../cases/arn.js';
 import { requireDomain, type LayoutData } from '../../cases/records.js';
 import { checkLayoutContent } from '../../cases/layouts.js';
+import { requireFreeName, requireBelowQuota } from '../../cases/metadata.js';
 
 export const createLayout: Handler<'CreateLayout'> = async (input, ctx) => {
   return ctx.store.write(async (tx) => {
     const domain = await requireDomain(tx, ctx.accountId, input.domainId);
-    if (await tx.findResourceByName('layout', domain.domainId, input.name)) {
-      throw new ConflictException(`A layout named '${input.name}' already exists in this domain`);
-    }
+    await requireFreeName(tx, 'layout', domain.domainId, input.name);
     await checkLayoutContent(tx, domain.domainId, input.content);
-    if ((await tx.countResources('layout', domain.domainId, false)) >= ctx.quotas.layoutsPerDomain) {
-      throw new ServiceQuotaExceededException(`This domain already has the maximum of ${ctx.quotas.layoutsPerDomain} layouts`);
-    }
+    await requireBelowQuota(tx, 'layout', domain.domainId, ctx.quotas.layoutsPerDomain);
     const layoutId = ctx.newId();
     const now = ctx.now().toISOString();
     const layout: LayoutData = {

@@ -1,7 +1,7 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ValidationException } from '../../protocol/errors.js';
+import { ValidationException } from '../../protocol/errors.js';
 import { requireDomain } from '../../cases/records.js';
-import { requireLayout } from '../../cases/metadata.js';
+import { requireLayout, requireFreeName } from '../../cases/metadata.js';
 import { checkLayoutContent } from '../../cases/layouts.js';
 
 export const updateLayout: Handler<'UpdateLayout'> = async (input, ctx) => {
@@ -13,10 +13,7 @@ export const updateLayout: Handler<'UpdateLayout'> = async (input, ctx) => {
     const record = await requireLayout(tx, domain.domainId, input.layoutId);
     // DeleteLayout docs: updating a deleted layout is a ValidationException.
     if (record.deleted) throw new ValidationException(`Layout ${record.id} has been deleted and cannot be changed`);
-    if (input.name !== undefined && input.name !== record.data.name) {
-      const other = await tx.findResourceByName('layout', domain.domainId, input.name);
-      if (other && other.id !== record.id) throw new ConflictException(`A layout named '${input.name}' already exists in this domain`);
-    }
+    if (input.name !== undefined) await requireFreeName(tx, 'layout', domain.domainId, input.name, record.id);
     if (input.content) await checkLayoutContent(tx, domain.domainId, input.content);
     const layout = {
       ...record.data,

@@ -1,19 +1,15 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ServiceQuotaExceededException } from '../../protocol/errors.js';
 import { templateArn } from '../../cases/arn.js';
 import { requireDomain, type TemplateData } from '../../cases/records.js';
 import { checkTemplateReferences } from '../../cases/templates.js';
+import { requireFreeName, requireBelowQuota } from '../../cases/metadata.js';
 
 export const createTemplate: Handler<'CreateTemplate'> = async (input, ctx) => {
   return ctx.store.write(async (tx) => {
     const domain = await requireDomain(tx, ctx.accountId, input.domainId);
-    if (await tx.findResourceByName('template', domain.domainId, input.name)) {
-      throw new ConflictException(`A template named '${input.name}' already exists in this domain`);
-    }
+    await requireFreeName(tx, 'template', domain.domainId, input.name);
     await checkTemplateReferences(tx, domain.domainId, input);
-    if ((await tx.countResources('template', domain.domainId, false)) >= ctx.quotas.templatesPerDomain) {
-      throw new ServiceQuotaExceededException(`This domain already has the maximum of ${ctx.quotas.templatesPerDomain} templates`);
-    }
+    await requireBelowQuota(tx, 'template', domain.domainId, ctx.quotas.templatesPerDomain);
     const templateId = ctx.newId();
     const now = ctx.now().toISOString();
     const template: TemplateData = {

@@ -1,7 +1,7 @@
 import type { Handler } from '../handler.js';
-import { ConflictException, ValidationException } from '../../protocol/errors.js';
+import { ValidationException } from '../../protocol/errors.js';
 import { requireDomain, type TemplateData } from '../../cases/records.js';
-import { requireTemplate } from '../../cases/metadata.js';
+import { requireTemplate, requireFreeName } from '../../cases/metadata.js';
 import { checkTemplateReferences } from '../../cases/templates.js';
 
 /** Members left out keep their value; an empty list clears requiredFields, rules or tagPropagationConfigurations. */
@@ -14,10 +14,7 @@ export const updateTemplate: Handler<'UpdateTemplate'> = async (input, ctx) => {
     const domain = await requireDomain(tx, ctx.accountId, domainId);
     const record = await requireTemplate(tx, domain.domainId, templateId);
     if (record.deleted) throw new ValidationException(`Template ${record.id} has been deleted and cannot be changed`);
-    if (changes.name !== undefined && changes.name !== record.data.name) {
-      const other = await tx.findResourceByName('template', domain.domainId, changes.name);
-      if (other && other.id !== record.id) throw new ConflictException(`A template named '${changes.name}' already exists in this domain`);
-    }
+    if (changes.name !== undefined) await requireFreeName(tx, 'template', domain.domainId, changes.name, record.id);
     await checkTemplateReferences(tx, domain.domainId, changes);
     const t = record.data;
     const template: TemplateData = {
