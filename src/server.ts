@@ -108,13 +108,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
   });
   // Slow or idle clients must not hold sockets for ever: Node checks the timeouts every
-  // connectionsCheckingInterval, so keep that well below them.
+  // connectionsCheckingInterval, so keep that well below them. Idle keep-alive sockets live 65 s, longer than
+  // the SDKs' habit of reusing a pooled socket after a pause: with Node's 5 s default, a client that paused for
+  // about 5 s could send its next request just as the server closed the socket, and get ECONNRESET.
   const server: Server = createServer(
     {
       requestTimeout: config.requestTimeoutMs,
       headersTimeout: config.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2),
-      keepAliveTimeout: 5_000,
+      keepAliveTimeout: 65_000,
     },
     pipeline,
   );

@@ -1,14 +1,19 @@
 /** Shared test helpers: an in-process server per test file, an SDK client for it, and one-line error asserts. */
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { ConnectCasesClient } from '@aws-sdk/client-connectcases';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
 import { createDatabaseOn, dropDatabaseOn } from './support/postgres.js';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 
 export function clientFor(endpoint: string, credentials = DUMMY_CREDENTIALS, region = 'us-east-1'): ConnectCasesClient {
-  // maxAttempts 1: a retried request would hide the first answer the test is about.
-  return new ConnectCasesClient({ endpoint, region, credentials, maxAttempts: 1 });
+  // maxAttempts 1: a retried request would hide the first answer the test is about. Without retries, the client
+  // must never reuse a socket the server is closing: an agent with a timeout drops idle sockets before the
+  // server's announced keep-alive timeout (Node's agent honours the server's hint only when it has a timeout).
+  const httpAgent = new Agent({ keepAlive: true, timeout: 30_000 });
+  return new ConnectCasesClient({ endpoint, region, credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler({ httpAgent }) });
 }
 
 export interface TestServer {
