@@ -12,6 +12,8 @@ import {
 import { startTestServer, type TestServer } from './helpers.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { FAST_DELIVERY, Receiver } from './events-receiver.js';
+import { PgStore } from '../src/store/postgres/pg-store.js';
+import type { OutboxEvent } from '../src/store/types.js';
 
 let cluster: TestPostgres;
 const receiver = new Receiver();
@@ -65,5 +67,36 @@ test('two processes on one database: every event arrives once written, in order 
     }
   } finally {
     for (const s of servers) await s.close();
+  }
+});
+
+test('an event that commits after a later-numbered one is still queued, and writers do not wait for each other', { timeout: 60_000 }, async () => {
+  const store = await PgStore.open({ url: await cluster.createDatabase() });
+  const event = (id: string): OutboxEvent => ({ eventId: id, domainId: 'd', caseId: id, createdTime: '2026-01-01T00:00:00.000Z', payload: '{}' });
+  const queued = () =>
+    store.write(async (tx) => {
+      await tx.fanOutEvents('s');
+      return (await tx.claimDeliveries('s', 1, 2, 10)).map((d) => d.eventId).sort();
+    });
+  try {
+    // The slow writer takes its outbox number first and commits last.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let slowInserted!: () => void;
+    const inserted = new Promise<void>((resolve) => (slowInserted = resolve));
+    const slow = store.write(async (tx) => {
+      await tx.insertOutboxEvent(event('slow'));
+      slowInserted();
+      await held;
+    });
+    await inserted;
+    // If writers took turns until commit, this write would wait for the slow one and the test would time out.
+    await store.write((tx) => tx.insertOutboxEvent(event('fast')));
+    assert.deepEqual(await queued(), [], 'nothing is queued while an older writer is still running');
+    release();
+    await slow;
+    assert.deepEqual(await queued(), ['fast', 'slow'], 'both are queued once it has committed; the late one is not skipped');
+  } finally {
+    await store.close();
   }
 });

@@ -207,8 +207,9 @@ export interface Tx {
 
   insertOutboxEvent(event: OutboxEvent): Promise<void>;
   /**
-   * Queues for `sinkId` every outbox event it has not seen yet (a new sink starts from the oldest kept event)
-   * and returns the sink's cursor: the highest outbox seq queued for it.
+   * Queues for `sinkId` every committed outbox event it has not seen yet (a new sink starts from the oldest kept
+   * event) and returns the sink's cursor, a number that only grows: the highest outbox seq queued (SQLite), or
+   * the transaction id below which everything is queued (PostgreSQL). pruneOutbox takes the lowest cursor.
    */
   fanOutEvents(sinkId: string): Promise<number>;
   /**
@@ -225,8 +226,8 @@ export interface Tx {
   requeueDeadDeliveries(eventIds?: string[]): Promise<number>;
   /** Drops dead deliveries for good; all of them, or those of these event ids. Returns how many. */
   discardDeadDeliveries(eventIds?: string[]): Promise<number>;
-  /** Deletes outbox events up to `uptoSeq` that no sink still has queued. */
-  pruneOutbox(uptoSeq: number): Promise<void>;
+  /** Deletes outbox events that every sink has queued up to `cursor` (see fanOutEvents) and none still has queued. */
+  pruneOutbox(cursor: number): Promise<void>;
 }
 
 export interface Store {

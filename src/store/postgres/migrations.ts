@@ -131,4 +131,29 @@ export const migrations: string[] = [
   CREATE INDEX event_deliveries_event ON event_deliveries (event_seq);
   CREATE INDEX event_deliveries_dead ON event_deliveries (status) WHERE status = 'dead';
   `,
+  /* 3: SearchCases on large domains */ `
+  -- Value indexes that end in the case id answer a filter and its count from the index alone (index-only scans),
+  -- without visiting case_values rows.
+  CREATE INDEX case_values_s_case ON case_values (domain_id, field_id, s, case_id) WHERE s IS NOT NULL;
+  CREATE INDEX case_values_n_case ON case_values (domain_id, field_id, n, case_id) WHERE n IS NOT NULL;
+  DROP INDEX case_values_s;
+  DROP INDEX case_values_n;
+  -- The default order is last update, then creation: an index in exactly that order can be walked for a page
+  -- instead of sorting every match.
+  CREATE INDEX cases_updated_seq ON cases (domain_id, last_updated_time DESC, seq DESC);
+  DROP INDEX cases_updated;
+  `,
+  /* 4: the outbox is fanned out by transaction id instead of taking turns at insertion */ `
+  -- Each event records the transaction that wrote it; a sink's cursor is a transaction id below which every
+  -- transaction has ended (pg-store.ts explains why). Events written before this migration get its own id.
+  ALTER TABLE event_outbox ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX event_outbox_xid ON event_outbox (xid);
+  -- Existing sinks: queue what they have not seen yet, then continue after this migration's transaction.
+  INSERT INTO event_deliveries (sink_id, event_seq, domain_id, case_id)
+    SELECT s.sink_id, o.seq, o.domain_id, o.case_id FROM event_sinks s JOIN event_outbox o ON o.seq > s.cursor
+    ON CONFLICT (sink_id, event_seq) DO NOTHING;
+  ALTER TABLE event_sinks ADD COLUMN cursor_xid xid8 NOT NULL DEFAULT '0';
+  UPDATE event_sinks SET cursor_xid = (pg_current_xact_id()::text::bigint + 1)::text::xid8;
+  ALTER TABLE event_sinks DROP COLUMN cursor;
+  `,
 ];

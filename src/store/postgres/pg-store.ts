@@ -93,17 +93,20 @@ const SQL = {
     JOIN cases c ON c.domain_id = r.domain_id AND c.case_id = r.case_id
     WHERE r.domain_id = $1 AND r.type = 'Contact' AND r.search_key = $2 AND r.case_id > $3 ORDER BY r.case_id LIMIT $4`,
 
-  // Outbox inserts take turns until commit, so outbox seqs commit in increasing order: a sink that has fanned
-  // out up to seq N can never later see a smaller seq appear (identity values alone are not commit-ordered).
-  lockOutbox: 'SELECT pg_advisory_xact_lock($1)',
   insertOutboxEvent: 'INSERT INTO event_outbox (event_id, domain_id, case_id, created_time, payload) VALUES ($1, $2, $3, $4, $5)',
-  registerSink: 'INSERT INTO event_sinks (sink_id, cursor) VALUES ($1, 0) ON CONFLICT (sink_id) DO NOTHING',
+  registerSink: "INSERT INTO event_sinks (sink_id, cursor_xid) VALUES ($1, '0') ON CONFLICT (sink_id) DO NOTHING",
+  // Outbox seqs are handed out before commit, so they do not commit in order: a cursor on seq could pass an event
+  // that commits later with a smaller seq. Transaction ids can: below the oldest transaction still running
+  // (the snapshot's xmin) every transaction has ended, so every event written below it is visible now and no
+  // event can appear there later. A sink queues the events between its cursor and that horizon, then moves
+  // its cursor to the horizon. No lock is needed, so case writes never wait for each other's commits here.
   fanOutEvents: `INSERT INTO event_deliveries (sink_id, event_seq, domain_id, case_id)
-    SELECT $1, seq, domain_id, case_id FROM event_outbox WHERE seq > (SELECT cursor FROM event_sinks WHERE sink_id = $1)
+    SELECT $1, seq, domain_id, case_id FROM event_outbox
+    WHERE xid >= (SELECT cursor_xid FROM event_sinks WHERE sink_id = $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())
     ON CONFLICT (sink_id, event_seq) DO NOTHING`,
-  advanceSink: `UPDATE event_sinks SET cursor = (SELECT max(seq) FROM event_outbox)
-    WHERE sink_id = $1 AND cursor < (SELECT coalesce(max(seq), 0) FROM event_outbox)`,
-  getSinkCursor: 'SELECT cursor FROM event_sinks WHERE sink_id = $1',
+  advanceSink: `UPDATE event_sinks SET cursor_xid = pg_snapshot_xmin(pg_current_snapshot())
+    WHERE sink_id = $1 AND cursor_xid < pg_snapshot_xmin(pg_current_snapshot())`,
+  getSinkCursor: 'SELECT cursor_xid::text AS cursor FROM event_sinks WHERE sink_id = $1',
   // A delivery is claimable when no older delivery of its case is still queued for the sink, whatever its state.
   claimableDeliveries: `SELECT d.*, o.event_id, o.created_time, o.payload FROM event_deliveries d JOIN event_outbox o ON o.seq = d.event_seq
     WHERE d.sink_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.claimed_until <= $2
@@ -122,7 +125,8 @@ const SQL = {
     WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ANY ($1::text[]))`,
   discardAllDead: "DELETE FROM event_deliveries WHERE status = 'dead'",
   discardDeadOfEvents: "DELETE FROM event_deliveries WHERE status = 'dead' AND event_seq IN (SELECT seq FROM event_outbox WHERE event_id = ANY ($1::text[]))",
-  pruneOutbox: 'DELETE FROM event_outbox WHERE seq <= $1 AND NOT EXISTS (SELECT 1 FROM event_deliveries WHERE event_seq = event_outbox.seq)',
+  // $1 is the lowest cursor (a transaction id) of the sinks: events below it are queued for all of them.
+  pruneOutbox: 'DELETE FROM event_outbox WHERE xid < $1::text::xid8 AND NOT EXISTS (SELECT 1 FROM event_deliveries WHERE event_seq = event_outbox.seq)',
 } as const;
 
 /** Builds a dynamic statement: related items by case and/or type set. */
@@ -182,6 +186,26 @@ function searchRelatedItemsSql(q: RelatedItemSearch): { sql: string; params: unk
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
+ * The count of a search whose filter is one comparison, or comparisons of one field (a range), straight from the
+ * value index: a case holds at most one value per field, and values are deleted with their case, so counting
+ * index entries counts cases, without visiting a row of `cases`.
+ */
+function valueIndexCount(q: CaseSearch): { sql: string; params: unknown[] } | undefined {
+  const c = q.condition;
+  const parts = c?.kind === 'compare' ? [c] : c?.kind === 'and' ? c.conditions : [];
+  const compares = parts.filter((k): k is Extract<CaseCondition, { kind: 'compare' }> => k.kind === 'compare');
+  if (q.words.length || !compares.length || compares.length !== parts.length) return undefined;
+  const { fieldId, column } = compares[0];
+  if (!compares.every((k) => k.fieldId === fieldId && k.column === column)) return undefined;
+  const params: unknown[] = [q.domainId, fieldId];
+  const tests = compares.map((k) => {
+    params.push(k.value);
+    return ` AND ${column} ${k.op} $${params.length}::${column === 's' ? 'text' : 'float8'}`;
+  });
+  return { sql: `SELECT count(*)::int AS n FROM case_values WHERE domain_id = $1 AND field_id = $2${tests.join('')}`, params };
+}
+
+/**
  * SearchCases as one statement: the filter as EXISTS look-ups into case_values (typed B-tree indexes; contains
  * and search words on the lower-cased copy, which a trigram index serves), ordered by the sort fields with cases
  * lacking a value after those with one, ties broken by creation order, and keyset pagination on the sort keys.
@@ -218,10 +242,14 @@ function searchCasesSql(q: CaseSearch): { count: { sql: string; params: unknown[
   };
   const where = ['c.domain_id = $1'];
   if (q.condition) where.push(condition(q.condition));
-  for (const word of q.words) {
-    where.push(`EXISTS (SELECT 1 FROM case_values v WHERE v.domain_id = c.domain_id AND v.case_id = c.case_id AND v.sl LIKE ${p(containsPattern(word), 'text')})`);
-  }
-  const count = { sql: `SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, params: [...params] };
+  // Each search word's cases are collected once from the trigram index (a materialised CTE) and joined: the
+  // planner underestimates LIKE '%word%' badly and would otherwise probe every value of every candidate case.
+  const ctes = q.words.map((word, i) => {
+    where.push(`c.case_id IN (SELECT case_id FROM w${i})`);
+    return `w${i} AS MATERIALIZED (SELECT case_id FROM case_values WHERE domain_id = $1 AND sl LIKE ${p(containsPattern(word), 'text')})`;
+  });
+  const withWords = ctes.length ? `WITH ${ctes.join(', ')} ` : '';
+  const count = valueIndexCount(q) ?? { sql: `${withWords}SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, params: [...params] };
 
   const keys: { expr: string; type: string; descending: boolean }[] = [];
   let joins = '';
@@ -248,7 +276,7 @@ function searchCasesSql(q: CaseSearch): { count: { sql: string; params: unknown[
   }
   const select = keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
   const order = keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ');
-  const sql = `SELECT c.*, ${select} FROM cases c${joins} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit, 'int')}`;
+  const sql = `${withWords}SELECT c.*, ${select} FROM cases c${joins} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit, 'int')}`;
   return { count, page: { sql, params }, keys: keys.length };
 }
 
@@ -353,7 +381,6 @@ export interface PgOptions {
 
 /** Advisory lock keys: around migrations, and around outbox inserts; any constants unique to opencases work. */
 const MIGRATION_LOCK = 0x6f63_6173; // "ocas"
-const OUTBOX_LOCK = 0x6f63_6f62; // "ocob"
 
 export class PgStore implements Store {
   private constructor(
@@ -663,7 +690,6 @@ function makeTx(client: pg.PoolClient): Tx {
     },
 
     async insertOutboxEvent(e) {
-      await q(SQL.lockOutbox, [OUTBOX_LOCK]);
       await q(SQL.insertOutboxEvent, [e.eventId, e.domainId, e.caseId, e.createdTime, e.payload]);
     },
     async fanOutEvents(sinkId) {
@@ -692,8 +718,8 @@ function makeTx(client: pg.PoolClient): Tx {
     async discardDeadDeliveries(eventIds) {
       return (await client.query(eventIds ? SQL.discardDeadOfEvents : SQL.discardAllDead, eventIds ? [pgText(eventIds)] : [])).rowCount ?? 0;
     },
-    async pruneOutbox(uptoSeq) {
-      await q(SQL.pruneOutbox, [uptoSeq]);
+    async pruneOutbox(cursor) {
+      await q(SQL.pruneOutbox, [cursor]);
     },
   };
 }
