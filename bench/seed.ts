@@ -184,6 +184,8 @@ async function main() {
     bar.update(done, { speed: Math.round(done / ((Date.now() - started) / 1000)) });
   }
   bar.stop();
+  // The cases' text documents, in large transactions, so that the database is fully indexed when seeding ends.
+  await store.indexAllText();
   const seconds = (Date.now() - started) / 1000;
   // Statistics for the query planner; a sample is enough and keeps this quick at a million cases.
   store.db.pragma('analysis_limit = 1000');

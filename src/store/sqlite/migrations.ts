@@ -188,4 +188,9 @@ export const migrations: string[] = [
      the index only cost every case write 2-4 pages */ `
   DROP INDEX cases_updated;
   `,
+  /* 7: deferred text indexing (docs/search.md): a case write records the case's number here instead of writing
+     its FTS5 document; a background indexer moves these into search_text in batches. fresh = 1 when search_text
+     holds no row for the number yet (a new case), so the indexer need not delete one. */ `
+  CREATE TABLE search_text_pending (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
+  `,
 ];
