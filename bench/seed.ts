@@ -197,7 +197,7 @@ async function main() {
   }
   bar.stop();
   // The cases' text documents, in large transactions, so that the database is fully indexed when seeding ends.
-  await store.indexAllText();
+  if (store instanceof SqliteStore) await store.indexAllText();
   const seconds = (Date.now() - started) / 1000;
   // Statistics for the query planner; a sample is enough and keeps this quick at a million cases.
   if (store instanceof SqliteStore) {

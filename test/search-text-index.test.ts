@@ -62,10 +62,10 @@ describe('text indexing through the API (indexer run by hand)', () => {
   const create = async (title: string, note: string) => (await createWithArn(title, note)).caseId!;
   const byContains = async (text: string) =>
     (await ts.client.send(new SearchCasesCommand({ domainId, filter: { field: { contains: { id: 'title', value: { stringValue: text } } } } }))).cases!
-      .map((x) => x.caseId)
+      .map((x) => x!.caseId)
       .sort();
   const byTerm = async (searchTerm: string) =>
-    (await ts.client.send(new SearchCasesCommand({ domainId, searchTerm }))).cases!.map((x) => x.caseId).sort();
+    (await ts.client.send(new SearchCasesCommand({ domainId, searchTerm }))).cases!.map((x) => x!.caseId).sort();
 
   test('a case created a moment ago is found while pending and after indexing', async () => {
     const id = await create('Heliotrope printer', 'Quokka sighting');
@@ -123,7 +123,7 @@ describe('text indexing through the API (indexer run by hand)', () => {
     await ts.client.send(new TagResourceCommand({ arn: caseArn, tags: { team: 'blue' } }));
     assert.equal(pendingCount(store), 0, 'a tag change does not queue the text document');
     const tagged = await ts.client.send(new SearchCasesCommand({ domainId, filter: { tag: { equalTo: { key: 'team', value: 'blue' } } } }));
-    assert.deepEqual(tagged.cases!.map((x) => x.caseId), [id]);
+    assert.deepEqual(tagged.cases!.map((x) => x!.caseId), [id]);
     assert.deepEqual(await byContains('saffron'), [id]);
   });
 });
