@@ -44,6 +44,7 @@ const SQL = {
   caseStrings: 'SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL',
   unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
+  mergeText: "INSERT INTO search_text (search_text, rank) VALUES ('merge', ?)",
   deleteCaseValues: 'DELETE FROM search_values WHERE cno = ?',
   deleteCase: 'DELETE FROM search_cases WHERE cno = ?',
   deleteDomainValues: 'DELETE FROM search_values WHERE fno IN (SELECT fno FROM search_fields WHERE dno = ?)',
@@ -242,9 +243,11 @@ export class SearchIndex {
   /**
    * The indexer: writes the FTS documents of up to `limit` pending cases, from their current values, and
    * removes those of deleted cases, stopping early once `budgetMs` have passed. Run as one write transaction,
-   * it adds one FTS5 segment for the whole batch instead of one per case write. Returns how many it handled.
+   * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge up to
+   * `mergePages` pages of segments (migration 7 turned automerge off), so no batch pays for a large merge.
+   * Returns how many cases it handled.
    */
-  indexPendingText(limit: number, budgetMs: number): number {
+  indexPendingText(limit: number, budgetMs: number, mergePages: number): number {
     const started = performance.now();
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
@@ -259,6 +262,7 @@ export class SearchIndex {
       done++;
       if (performance.now() - started > budgetMs) break;
     }
+    if (done > 0 && mergePages > 0) this.st.mergeText.run(mergePages);
     return done;
   }
 

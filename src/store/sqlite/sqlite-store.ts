@@ -248,9 +248,14 @@ interface Job {
 /** At most this many writes share one COMMIT. */
 const MAX_GROUP_COMMIT = 64;
 
-/** One background indexer transaction handles at most this many cases, and stops after this many milliseconds. */
+/**
+ * One background indexer transaction handles at most this many cases, stops after this many milliseconds, and
+ * then merges this many FTS5 pages: measured at 100,000 cases, ~50 updated cases and a 64-page merge take
+ * ~13 ms (at most 16 ms in 6,000 updates) and keep the segment count flat.
+ */
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 8;
+const TEXT_MERGE_PAGES = 64;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -405,7 +410,7 @@ export class SqliteStore implements Store {
       this.textIndexTimer = undefined;
       this.textIndexQueued = true;
       this.write(async () => {
-        this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS);
+        this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS, TEXT_MERGE_PAGES);
         return this.search.hasPendingText();
       }).then(
         (more) => {
@@ -425,7 +430,7 @@ export class SqliteStore implements Store {
 
   /** Indexes every pending case now, in large transactions: for bulk loads, so that they end fully indexed. */
   async indexAllText(): Promise<void> {
-    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity) > 0));
+    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity, 0) > 0));
   }
 
   async close(): Promise<void> {
