@@ -243,11 +243,11 @@ export class SearchIndex {
   /**
    * The indexer: writes the FTS documents of up to `limit` pending cases, from their current values, and
    * removes those of deleted cases, stopping early once `budgetMs` have passed. Run as one write transaction,
-   * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge up to
-   * `mergePages` pages of segments (migration 7 turned automerge off), so no batch pays for a large merge.
-   * Returns how many cases it handled.
+   * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge
+   * `mergePagesPerCase` pages of segments per case handled (migration 7 turned automerge off), so merging keeps
+   * pace with indexing and no batch pays for a large merge. Returns how many cases it handled.
    */
-  indexPendingText(limit: number, budgetMs: number, mergePages: number): number {
+  indexPendingText(limit: number, budgetMs: number, mergePagesPerCase: number): number {
     const started = performance.now();
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
@@ -262,7 +262,7 @@ export class SearchIndex {
       done++;
       if (performance.now() - started > budgetMs) break;
     }
-    if (done > 0 && mergePages > 0) this.st.mergeText.run(mergePages);
+    if (done > 0 && mergePagesPerCase > 0) this.st.mergeText.run(Math.ceil(done * mergePagesPerCase));
     return done;
   }
 
