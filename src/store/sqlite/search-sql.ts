@@ -245,9 +245,10 @@ export class SearchIndex {
    * removes those of deleted cases, stopping early once `budgetMs` have passed. Run as one write transaction,
    * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge
    * `mergePagesPerCase` pages of segments per case handled (migration 7 turned automerge off), so merging keeps
-   * pace with indexing and no batch pays for a large merge. Returns how many cases it handled.
+   * pace with indexing and no batch pays for a large merge. Returns how many cases it handled, and whether it
+   * stopped early (at `limit` cases or the budget), leaving cases that were pending when it began.
    */
-  indexPendingText(limit: number, budgetMs: number, mergePagesPerCase: number): number {
+  indexPendingText(limit: number, budgetMs: number, mergePagesPerCase: number): { handled: number; stoppedEarly: boolean } {
     const started = performance.now();
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
@@ -263,7 +264,7 @@ export class SearchIndex {
       if (performance.now() - started > budgetMs) break;
     }
     if (done > 0 && mergePagesPerCase > 0) this.st.mergeText.run(Math.ceil(done * mergePagesPerCase));
-    return done;
+    return { handled: done, stoppedEarly: done === limit || done < rows.length };
   }
 
   /** The case ids of one page with their positions, and the exact number of matches. */

@@ -255,7 +255,7 @@ const MAX_GROUP_COMMIT = 64;
  * keep the requests queued behind one waiting less.
  */
 const TEXT_BATCH = 500;
-const TEXT_BUDGET_MS = 4;
+const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 
 export class SqliteStore implements Store {
@@ -403,7 +403,8 @@ export class SqliteStore implements Store {
   /**
    * Runs the text indexer (SearchIndex.indexPendingText) `delayMs` from now unless a run is already scheduled
    * or queued. It goes through the write queue like a request, so it never interleaves with a request's
-   * transaction, and it reschedules itself at once while cases remain pending.
+   * transaction. It runs again at once when it stopped early with cases left over, else after the usual delay
+   * if writes came in meanwhile: under steady writes each run then takes the cases of about one delay together.
    */
   private scheduleTextIndex(delayMs?: number): void {
     if (this.closed || this.textIndexDelayMs === false || this.textIndexTimer || this.textIndexQueued) return;
@@ -411,12 +412,12 @@ export class SqliteStore implements Store {
       this.textIndexTimer = undefined;
       this.textIndexQueued = true;
       this.write(async () => {
-        this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS, TEXT_MERGE_PAGES_PER_CASE);
-        return this.search.hasPendingText();
+        const { stoppedEarly } = this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS, TEXT_MERGE_PAGES_PER_CASE);
+        return stoppedEarly ? 0 : this.search.hasPendingText() ? undefined : false;
       }).then(
-        (more) => {
+        (next) => {
           this.textIndexQueued = false;
-          if (more) this.scheduleTextIndex(0);
+          if (next !== false) this.scheduleTextIndex(next);
         },
         (e: unknown) => {
           this.textIndexQueued = false;
@@ -431,7 +432,7 @@ export class SqliteStore implements Store {
 
   /** Indexes every pending case now, in large transactions: for bulk loads, so that they end fully indexed. */
   async indexAllText(): Promise<void> {
-    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity, 0) > 0));
+    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity, 0).handled > 0));
   }
 
   async close(): Promise<void> {
