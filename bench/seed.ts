@@ -196,6 +196,8 @@ async function main() {
     bar.update(done, { speed: Math.round(done / ((Date.now() - started) / 1000)) });
   }
   bar.stop();
+  // The cases' text documents, in large transactions, so that the database is fully indexed when seeding ends.
+  if (store instanceof SqliteStore) await store.indexAllText();
   const seconds = (Date.now() - started) / 1000;
   // Statistics for the query planner; a sample is enough and keeps this quick at a million cases.
   if (store instanceof SqliteStore) {

@@ -188,4 +188,13 @@ export const migrations: string[] = [
      the index only cost every case write 2-4 pages */ `
   DROP INDEX cases_updated;
   `,
+  /* 7: deferred text indexing (docs/search.md): a case write records the case's number here instead of writing
+     its FTS5 document; a background indexer moves these into search_text in batches. fresh = 1 when search_text
+     holds no row for the number yet (a new case), so the indexer need not delete one. FTS5 no longer merges
+     segments on its own (automerge 0), which rewrote megabytes inside an unlucky write: the indexer merges a
+     bounded number of pages after each batch; crisismerge stays as a backstop should it fall behind. */ `
+  CREATE TABLE search_text_pending (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
+  INSERT INTO search_text (search_text, rank) VALUES ('automerge', 0);
+  INSERT INTO search_text (search_text, rank) VALUES ('crisismerge', 64);
+  `,
 ];

@@ -30,12 +30,23 @@ const SQL = {
     ON CONFLICT (cno, fno) DO UPDATE SET s = excluded.s, n = excluded.n`,
   deleteValue: 'DELETE FROM search_values WHERE cno = ? AND fno = ?',
   addTag: 'INSERT INTO search_tags (cno, key, value, dno) VALUES (?, ?, ?, ?)',
+  getTags: 'SELECT key, value FROM search_tags WHERE cno = ?',
+  putTag: `INSERT INTO search_tags (cno, key, value, dno) VALUES (?, ?, ?, ?)
+    ON CONFLICT (cno, key) DO UPDATE SET value = excluded.value`,
+  deleteTag: 'DELETE FROM search_tags WHERE cno = ? AND key = ?',
   deleteTags: 'DELETE FROM search_tags WHERE cno = ?',
   addText: 'INSERT INTO search_text (rowid, doc) VALUES (?, ?)',
   deleteText: 'DELETE FROM search_text WHERE rowid = ?',
+  markText: 'INSERT INTO search_text_pending (cno, fresh) VALUES (?, ?) ON CONFLICT (cno) DO NOTHING',
+  markDomainText: 'INSERT OR IGNORE INTO search_text_pending (cno, fresh) SELECT cno, 0 FROM search_cases WHERE dno = ?',
+  nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
+    FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
+  caseStrings: 'SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL',
+  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
+  anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
+  mergeText: "INSERT INTO search_text (search_text, rank) VALUES ('merge', ?)",
   deleteCaseValues: 'DELETE FROM search_values WHERE cno = ?',
   deleteCase: 'DELETE FROM search_cases WHERE cno = ?',
-  deleteDomainText: 'DELETE FROM search_text WHERE rowid IN (SELECT cno FROM search_cases WHERE dno = ?)',
   deleteDomainValues: 'DELETE FROM search_values WHERE fno IN (SELECT fno FROM search_fields WHERE dno = ?)',
   deleteDomainTags: 'DELETE FROM search_tags WHERE dno = ?',
   deleteDomainCases: 'DELETE FROM search_cases WHERE dno = ?',
@@ -43,16 +54,13 @@ const SQL = {
   deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
 } as const;
 
-
-/** The FTS document of a case: its string values, lower-cased, one per line, so no word spans two values. */
-function textOf(c: CaseRecord): string {
-  const lines: string[] = [];
-  for (const v of Object.values(c.fields)) {
-    const s = v.stringValue ?? v.userArnValue;
-    if (s !== undefined) lines.push(s.toLowerCase());
-  }
-  return lines.join('\n');
-}
+/**
+ * The candidates of a substring search: the cases whose FTS document holds the trigrams, and every case whose
+ * document the indexer has not written yet (search_text_pending). A superset either way, checked against the
+ * values, so the answer is exact however far the indexer lags. Numbers of deleted cases drop out in the join
+ * with search_cases.
+ */
+const TEXT_CANDIDATES = '(SELECT rowid FROM search_text WHERE search_text MATCH ? UNION ALL SELECT cno FROM search_text_pending)';
 
 /**
  * The distinct trigrams (of code points) of a text that an FTS5 query can name: none for texts shorter than
@@ -161,6 +169,17 @@ export class SearchIndex {
     for (const [key, value] of Object.entries(tags)) if (value !== null && value !== undefined) this.st.addTag.run(cno, key, value, dno);
   }
 
+  /** Writes only the tag rows that differ: most updates leave the tags as they were. */
+  private refreshTags(cno: number, dno: number, tags: Record<string, string | null>) {
+    const stored = new Map((this.st.getTags.all(cno) as { key: string; value: string }[]).map((t) => [t.key, t.value]));
+    for (const [key, value] of Object.entries(tags)) {
+      if (value === null || value === undefined) continue;
+      if (stored.get(key) !== value) this.st.putTag.run(cno, key, value, dno);
+      stored.delete(key);
+    }
+    for (const key of stored.keys()) this.st.deleteTag.run(cno, key);
+  }
+
   indexCase(c: CaseRecord): void {
     const dno = this.domainNo(c.domainId, true);
     const cno = Number(this.st.addCase.run(dno, c.caseId, c.lastUpdatedTime).lastInsertRowid);
@@ -170,20 +189,26 @@ export class SearchIndex {
       if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
     }
     this.putTags(cno, dno, c.tags);
-    this.st.addText.run(cno, textOf(c));
+    // fresh: a reused number's stale document, if still pending, keeps its row (fresh = 0) and is replaced.
+    this.st.markText.run(cno, 1);
   }
 
-  /** Refreshes the values of `changedFieldIds`, the tags, the text document and the update time. */
+  /**
+   * Refreshes the values of `changedFieldIds`, the tags that differ and the update time; the text document is
+   * left to the indexer unless only numbers and booleans changed, which it does not hold.
+   */
   reindexCase(c: CaseRecord, changedFieldIds: string[]): void {
     const dno = this.domainNo(c.domainId, true);
     const cno = this.caseNo(dno, c.caseId);
     if (cno === undefined) return this.indexCase(c);
     this.st.setUpdated.run(c.lastUpdatedTime, cno);
     for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
-    this.st.deleteTags.run(cno);
-    this.putTags(cno, dno, c.tags);
-    this.st.deleteText.run(cno);
-    this.st.addText.run(cno, textOf(c));
+    this.refreshTags(cno, dno, c.tags);
+    const textChanged = changedFieldIds.some((id) => {
+      const v = c.fields[id];
+      return (v ? indexedValue(v) : null)?.n == null;
+    });
+    if (textChanged) this.st.markText.run(cno, 0);
   }
 
   removeCase(domainId: string, caseId: string): void {
@@ -192,7 +217,8 @@ export class SearchIndex {
     if (cno === undefined) return;
     this.st.deleteCaseValues.run(cno);
     this.st.deleteTags.run(cno);
-    this.st.deleteText.run(cno);
+    // The indexer removes its document: until then it only adds a candidate that the join with search_cases drops.
+    this.st.markText.run(cno, 0);
     this.st.deleteCase.run(cno);
     this.st.countCase.run(-1, dno);
   }
@@ -200,13 +226,45 @@ export class SearchIndex {
   removeDomain(domainId: string): void {
     const dno = this.domainNo(domainId, false);
     if (dno === undefined) return;
-    this.st.deleteDomainText.run(dno);
+    this.st.markDomainText.run(dno);
     this.st.deleteDomainValues.run(dno);
     this.st.deleteDomainTags.run(dno);
     this.st.deleteDomainCases.run(dno);
     this.st.deleteDomainFields.run(dno);
     this.st.deleteDomain.run(dno);
     this.forget();
+  }
+
+  /** Whether some cases wait for the indexer (indexPendingText). */
+  hasPendingText(): boolean {
+    return (this.st.anyPendingText.get() as { any: number }).any === 1;
+  }
+
+  /**
+   * The indexer: writes the FTS documents of up to `limit` pending cases, from their current values, and
+   * removes those of deleted cases, stopping early once `budgetMs` have passed. Run as one write transaction,
+   * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge
+   * `mergePagesPerCase` pages of segments per case handled (migration 7 turned automerge off), so merging keeps
+   * pace with indexing and no batch pays for a large merge. Returns how many cases it handled, and whether it
+   * stopped early (at `limit` cases or the budget), leaving cases that were pending when it began.
+   */
+  indexPendingText(limit: number, budgetMs: number, mergePagesPerCase: number): { handled: number; stoppedEarly: boolean } {
+    const started = performance.now();
+    const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
+    let done = 0;
+    for (const r of rows) {
+      if (!r.fresh) this.st.deleteText.run(r.cno);
+      if (r.live) {
+        const strings = this.st.caseStrings.pluck().all(r.cno) as string[];
+        // Lower-cased like the searched text; one value per line, so no word spans two values.
+        this.st.addText.run(r.cno, strings.join('\n').toLowerCase());
+      }
+      this.st.unmarkText.run(r.cno);
+      done++;
+      if (performance.now() - started > budgetMs) break;
+    }
+    if (done > 0 && mergePagesPerCase > 0) this.st.mergeText.run(Math.ceil(done * mergePagesPerCase));
+    return { handled: done, stoppedEarly: done === limit || done < rows.length };
   }
 
   /** The case ids of one page with their positions, and the exact number of matches. */
@@ -359,7 +417,7 @@ class ConditionBuilder {
     if (grams.length) {
       // Cases holding every trigram of every word are few next to the domain: collected once, in both modes.
       this.params.push(trigramQuery(grams));
-      terms.push(`${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)`);
+      terms.push(`${cno} IN ${TEXT_CANDIDATES}`);
     }
     if (q.words.length) {
       // The case's string values joined by newlines: words hold no whitespace, so none matches across two values.
@@ -392,7 +450,7 @@ class ConditionBuilder {
         if (mode === 'drive' && grams.length) {
           // The trigram index narrows to cases holding the text's trigrams in any value; the check does the rest.
           this.params.push(trigramQuery(grams), fno, c.text, c.text);
-          return `(${cno} IN (SELECT rowid FROM search_text WHERE search_text MATCH ?) AND ${check})`;
+          return `(${cno} IN ${TEXT_CANDIDATES} AND ${check})`;
         }
         this.params.push(fno, c.text, c.text);
         return check;

@@ -1,0 +1,214 @@
+/**
+ * Deferred text indexing in the SQLite store (docs/search.md): case writes leave their FTS5 document to a
+ * background indexer, and substring searches stay exact before and after it has run.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateCaseCommand,
+  CreateDomainCommand,
+  CreateFieldCommand,
+  CreateTemplateCommand,
+  DeleteCaseCommand,
+  SearchCasesCommand,
+  TagResourceCommand,
+  UpdateCaseCommand,
+} from '@aws-sdk/client-connectcases';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { CaseRecord } from '../src/store/types.js';
+import { startTestServer, uniqueName, type TestServer } from './helpers.js';
+
+const pendingCount = (store: SqliteStore) => (store.db.prepare('SELECT count(*) AS n FROM search_text_pending').get() as { n: number }).n;
+/** Case numbers whose FTS document holds every trigram of `text`, as the index itself answers (no value check). */
+const ftsMatches = (store: SqliteStore, text: string) =>
+  store.db
+    .prepare('SELECT rowid FROM search_text WHERE search_text MATCH ?')
+    .pluck()
+    .all(Array.from({ length: text.length - 2 }, (_, i) => `"${text.slice(i, i + 3)}"`).join(' AND ')) as number[];
+const caseNo = (store: SqliteStore, caseId: string) =>
+  store.db.prepare('SELECT cno FROM search_cases WHERE case_id = ?').pluck().get(caseId) as number | undefined;
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(check(), 'the condition did not come true in 10 s');
+}
+
+describe('text indexing through the API (indexer run by hand)', () => {
+  let ts: TestServer;
+  let store: SqliteStore;
+  let domainId: string;
+  let templateId: string;
+  let noteId: string;
+
+  before(async () => {
+    store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    ts = await startTestServer({ store });
+    domainId = (await ts.client.send(new CreateDomainCommand({ name: uniqueName('text') }))).domainId!;
+    noteId = (await ts.client.send(new CreateFieldCommand({ domainId, name: 'note', type: 'Text' }))).fieldId!;
+    templateId = (await ts.client.send(new CreateTemplateCommand({ domainId, name: 'basic', status: 'Active' }))).templateId!;
+  });
+  after(async () => {
+    await ts.close();
+    await store.close();
+  });
+
+  const createWithArn = (title: string, note: string) =>
+    ts.client.send(
+      new CreateCaseCommand({ domainId, templateId, fields: [{ id: 'title', value: { stringValue: title } }, { id: noteId, value: { stringValue: note } }] }),
+    );
+  const create = async (title: string, note: string) => (await createWithArn(title, note)).caseId!;
+  const byContains = async (text: string) =>
+    (await ts.client.send(new SearchCasesCommand({ domainId, filter: { field: { contains: { id: 'title', value: { stringValue: text } } } } }))).cases!
+      .map((x) => x!.caseId)
+      .sort();
+  const byTerm = async (searchTerm: string) =>
+    (await ts.client.send(new SearchCasesCommand({ domainId, searchTerm }))).cases!.map((x) => x!.caseId).sort();
+
+  test('a case created a moment ago is found while pending and after indexing', async () => {
+    const id = await create('Heliotrope printer', 'Quokka sighting');
+    assert.ok(pendingCount(store) >= 1);
+    assert.deepEqual(await byContains('liotro'), [id]);
+    assert.deepEqual(await byTerm('heliotrope quokka'), [id]);
+    await store.indexAllText();
+    assert.equal(pendingCount(store), 0);
+    assert.deepEqual(ftsMatches(store, 'liotro'), [caseNo(store, id)]);
+    assert.deepEqual(await byContains('liotro'), [id]);
+    assert.deepEqual(await byTerm('heliotrope quokka'), [id]);
+  });
+
+  test('an updated case is found by its new text and not by its old, before and after indexing', async () => {
+    const id = await create('Marigold scanner', 'first note');
+    await store.indexAllText();
+    await ts.client.send(new UpdateCaseCommand({ domainId, caseId: id, fields: [{ id: 'title', value: { stringValue: 'Lavender scanner' } }] }));
+    assert.equal(pendingCount(store), 1);
+    assert.deepEqual(await byContains('marigold'), []);
+    assert.deepEqual(await byTerm('marigold'), []);
+    assert.deepEqual(await byContains('lavender'), [id]);
+    assert.deepEqual(await byTerm('lavender first'), [id]);
+    await store.indexAllText();
+    assert.deepEqual(ftsMatches(store, 'marigold'), []);
+    assert.deepEqual(await byContains('marigold'), []);
+    assert.deepEqual(await byContains('lavender'), [id]);
+    assert.deepEqual(await byTerm('lavender first'), [id]);
+  });
+
+  test('a deleted case is never returned, and the indexer removes its document', async () => {
+    const id = await create('Periwinkle modem', 'x');
+    await store.indexAllText();
+    const cno = caseNo(store, id)!;
+    await ts.client.send(new DeleteCaseCommand({ domainId, caseId: id }));
+    assert.deepEqual(ftsMatches(store, 'periwinkle'), [cno], 'the stale document stays until the indexer runs');
+    assert.deepEqual(await byContains('periwinkle'), []);
+    assert.deepEqual(await byTerm('periwinkle'), []);
+    await store.indexAllText();
+    assert.deepEqual(ftsMatches(store, 'periwinkle'), []);
+    assert.deepEqual(await byContains('periwinkle'), []);
+  });
+
+  test('a case deleted before it was ever indexed leaves nothing behind', async () => {
+    const id = await create('Vermilion router', 'x');
+    await ts.client.send(new DeleteCaseCommand({ domainId, caseId: id }));
+    assert.deepEqual(await byContains('vermilion'), []);
+    await store.indexAllText();
+    assert.equal(pendingCount(store), 0);
+    assert.deepEqual(ftsMatches(store, 'vermilion'), []);
+  });
+
+  test('tagging a case leaves its text alone; its tag rows follow the tags', async () => {
+    const { caseId: id, caseArn } = await createWithArn('Saffron laptop', 'x');
+    await store.indexAllText();
+    await ts.client.send(new TagResourceCommand({ arn: caseArn, tags: { team: 'blue' } }));
+    assert.equal(pendingCount(store), 0, 'a tag change does not queue the text document');
+    const tagged = await ts.client.send(new SearchCasesCommand({ domainId, filter: { tag: { equalTo: { key: 'team', value: 'blue' } } } }));
+    assert.deepEqual(tagged.cases!.map((x) => x!.caseId), [id]);
+    assert.deepEqual(await byContains('saffron'), [id]);
+  });
+});
+
+describe('the background indexer', () => {
+  const aCase = (n: number, title: string): CaseRecord => ({
+    domainId: 'dom-1',
+    caseId: `case-${n}`,
+    templateId: 't',
+    referenceNumber: String(n),
+    createdTime: '2025-01-01T00:00:00.000Z',
+    lastUpdatedTime: '2025-01-01T00:00:00.000Z',
+    fields: { title: { stringValue: title } },
+    tags: {},
+  });
+  const search = (store: SqliteStore, words: string[]) =>
+    store.read(async (tx) => (await tx.searchCases({ domainId: 'dom-1', words, sorts: [], limit: 100 })).totalCount);
+
+  test('drains many pending cases in batches, and a restart resumes where the last run stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    try {
+      let store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+      await store.write(async (tx) => {
+        for (let i = 0; i < 1200; i++) await tx.insertCase(aCase(i, i % 3 === 0 ? `gazpacho ${i}` : `other ${i}`));
+      });
+      assert.equal(pendingCount(store), 1200);
+      assert.equal(await search(store, ['gazpacho']), 400);
+      await store.close();
+
+      // More pending cases than one indexer transaction takes: it reschedules itself until none is left.
+      store = new SqliteStore({ dataDir: dir });
+      await waitFor(() => pendingCount(store) === 0);
+      assert.equal(ftsMatches(store, 'gazpacho').length, 400);
+      assert.equal(await search(store, ['gazpacho']), 400);
+      assert.equal(await search(store, ['other']), 800);
+
+      // Writes queue the indexer by themselves.
+      await store.write((tx) => tx.updateCase(aCase(0, 'tortilla'), ['title']));
+      assert.equal(await search(store, ['tortilla']), 1);
+      assert.equal(await search(store, ['gazpacho']), 399);
+      await waitFor(() => pendingCount(store) === 0);
+      assert.equal(ftsMatches(store, 'tortilla').length, 1);
+      assert.equal(await search(store, ['gazpacho']), 399);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a case number reused after a delete gets its own document, not the deleted case\'s', async () => {
+    const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    try {
+      await store.write((tx) => tx.insertCase(aCase(1, 'anchovy')));
+      await store.indexAllText();
+      const cno = caseNo(store, 'case-1');
+      await store.write((tx) => tx.deleteCase('dom-1', 'case-1'));
+      await store.write((tx) => tx.insertCase(aCase(2, 'brioche')));
+      assert.equal(caseNo(store, 'case-2'), cno, 'SQLite reuses the highest rowid');
+      assert.equal(await search(store, ['anchovy']), 0);
+      assert.equal(await search(store, ['brioche']), 1);
+      await store.indexAllText();
+      assert.deepEqual(ftsMatches(store, 'anchovy'), []);
+      assert.deepEqual(ftsMatches(store, 'brioche'), [cno]);
+      assert.equal(await search(store, ['brioche']), 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('deleting a domain queues its documents for removal; other domains are unaffected', async () => {
+    const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    try {
+      await store.write(async (tx) => {
+        await tx.insertCase(aCase(1, 'paprika'));
+        await tx.insertCase({ ...aCase(2, 'paprika'), domainId: 'dom-2' });
+      });
+      await store.indexAllText();
+      await store.write((tx) => tx.deleteDomainData('acct', 'dom-1', 'arn:dom-1'));
+      assert.equal(await search(store, ['paprika']), 0);
+      await store.indexAllText();
+      assert.equal(ftsMatches(store, 'paprika').length, 1);
+      const other = await store.read(async (tx) => (await tx.searchCases({ domainId: 'dom-2', words: ['paprika'], sorts: [], limit: 10 })).totalCount);
+      assert.equal(other, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
