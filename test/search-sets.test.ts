@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { MatchSetOptions } from '../src/store/sqlite/search-counts.js';
+import { timeOf, type MatchSetOptions } from '../src/store/sqlite/search-counts.js';
 import type { CaseCondition, CaseRecord, CaseSearch, Store } from '../src/store/types.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import {
@@ -257,6 +257,20 @@ describe('match sets answer as plain SQL does', () => {
     await insert(sets, 60);
     await compare(60);
   });
+});
+
+test('update times parse to numbers in the order of their text, others to NaN', () => {
+  const r = prng(3);
+  for (let i = 0; i < 2000; i++) {
+    // Years 0000-9999: the four-digit form.
+    const iso = new Date(-62167219200000 + Math.floor(r() * (253402300799999 + 62167219200000))).toISOString();
+    assert.equal(timeOf(iso), Date.parse(iso), iso);
+  }
+  for (const odd of ['2023-02-29T00:00:00.000Z', '2025-13-01T00:00:00.000Z', '2025-01-01T24:00:00.000Z', '2025-01-01T00:00:00Z', '+012345-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000+00:00', '2025-0a-01T00:00:00.000Z']) {
+    assert.ok(Number.isNaN(timeOf(odd)), odd);
+  }
+  assert.equal(timeOf('0001-01-01T00:00:00.000Z'), Date.parse('0001-01-01T00:00:00.000Z'));
+  assert.equal(timeOf('2024-02-29T23:59:59.999Z'), Date.parse('2024-02-29T23:59:59.999Z'));
 });
 
 describe('match sets through the API', () => {
