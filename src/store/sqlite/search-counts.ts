@@ -509,26 +509,37 @@ export class MatchSets {
     const afterTime = after ? timeOf(after.updated) : Infinity;
     if (Number.isNaN(afterTime)) return undefined;
     const afterCno = after ? after.cno : Infinity;
-    // Top-k by (time, cno) descending: `top` stays sorted, best first.
+    // Top-k by (time, cno) descending: `top` stays sorted, best first. Most matches lose to the worst kept one
+    // at the first comparison, so the loop is written out (it runs for every match).
     const top: number[] = [];
     const times: number[] = [];
     const updated = d.updated;
-    forEachBit(m.bits, (cno) => {
-      const t = updated[cno];
-      if (t > afterTime || (t === afterTime && cno >= afterCno)) return;
-      if (top.length === limit) {
-        const worst = times[limit - 1];
-        if (t < worst || (t === worst && cno < top[limit - 1])) return;
+    const bits = m.bits;
+    let worst = -Infinity;
+    let worstCno = -1;
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w];
+      while (word !== 0) {
+        const low = word & -word;
+        word ^= low;
+        const cno = w * 32 + 31 - Math.clz32(low);
+        const t = updated[cno];
+        if (t < worst || (t === worst && cno < worstCno)) continue;
+        if (t > afterTime || (t === afterTime && cno >= afterCno)) continue;
+        let i = top.length;
+        while (i > 0 && (times[i - 1] < t || (times[i - 1] === t && top[i - 1] < cno))) i--;
+        top.splice(i, 0, cno);
+        times.splice(i, 0, t);
+        if (top.length > limit) {
+          top.pop();
+          times.pop();
+        }
+        if (top.length === limit) {
+          worst = times[limit - 1];
+          worstCno = top[limit - 1];
+        }
       }
-      let i = top.length;
-      while (i > 0 && (times[i - 1] < t || (times[i - 1] === t && top[i - 1] < cno))) i--;
-      top.splice(i, 0, cno);
-      times.splice(i, 0, t);
-      if (top.length > limit) {
-        top.pop();
-        times.pop();
-      }
-    });
+    }
     return top;
   }
 }
