@@ -217,7 +217,7 @@ export class MatchSets {
 
   /** A deleted domain's sets go at once: nothing may be served from them again, committed or not. */
   dropDomain(dno: number): void {
-    this.evictDomain(dno);
+    this.domains.delete(dno);
     this.touched.delete(dno);
   }
 
@@ -249,7 +249,7 @@ export class MatchSets {
 
   /** Drops everything: after a failure that leaves it unknown which writes were applied. */
   clear(): void {
-    for (const dno of [...this.domains.keys()]) this.evictDomain(dno);
+    this.domains.clear();
     this.touched.clear();
   }
 
@@ -299,12 +299,6 @@ export class MatchSets {
     d.words = words;
   }
 
-  private evictDomain(dno: number) {
-    const d = this.domains.get(dno);
-    if (!d) return;
-    this.domains.delete(dno);
-  }
-
   /** The domain's sets, loaded when the domain is large enough to need them; undefined to search in plain SQL. */
   private domain(dno: number, size: number): DomainSets | undefined {
     if (size < this.accelerateFrom) return undefined;
@@ -316,7 +310,12 @@ export class MatchSets {
       this.dataVersion = version;
     }
     let d = this.domains.get(dno);
-    if (d) return d;
+    if (d) {
+      // Domains too are kept in use order, for evict.
+      this.domains.delete(dno);
+      this.domains.set(dno, d);
+      return d;
+    }
     const words = Math.ceil((((this.st.maxCno.get() as number | null) ?? 0) * 1.25 + 1024) / 32);
     d = { dno, words, live: new Uint32Array(words), updated: new Float64Array(words * 32).fill(NaN), oddTimes: 0, sets: new Map(), dictionaries: new Map(), fields: undefined };
     for (const [cno, updated] of this.st.domainCases.iterate(dno) as Iterable<[number, string]>) {
@@ -333,13 +332,18 @@ export class MatchSets {
   private evict() {
     let bytes = 0;
     for (const d of this.domains.values()) bytes += d.words * 4 * (d.sets.size + 1) + d.words * 32 * 8;
-    // Least recently used leaf sets first (a domain's map is in use order; domains in load order).
+    // Least recently used leaf sets first (maps iterate in use order), then whole domains but the one in use.
     for (const d of this.domains.values()) {
       for (const [key] of d.sets) {
         if (bytes <= this.budgetBytes) return;
         d.sets.delete(key);
         bytes -= d.words * 4;
       }
+    }
+    for (const [dno, d] of this.domains) {
+      if (bytes <= this.budgetBytes || this.domains.size === 1) return;
+      this.domains.delete(dno);
+      bytes -= d.words * 4 + d.words * 32 * 8;
     }
   }
 
