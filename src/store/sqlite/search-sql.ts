@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '../types.js';
 import { indexedValue } from '../indexed-value.js';
+import { MatchSets, hasBit, sameFieldCompares, setBits, type MatchSetOptions, type Matches } from './search-counts.js';
 
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
@@ -52,6 +53,8 @@ const SQL = {
   deleteDomainCases: 'DELETE FROM search_cases WHERE dno = ?',
   deleteDomainFields: 'DELETE FROM search_fields WHERE dno = ?',
   deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
+  textMatch: `SELECT rowid FROM search_text WHERE search_text MATCH ? UNION SELECT cno FROM search_text_pending`,
+  caseOf: 'SELECT case_id, updated FROM search_cases WHERE cno = ?',
 } as const;
 
 /**
@@ -82,6 +85,17 @@ const trigramQuery = (grams: string[]) => grams.map((g) => `"${g.replaceAll('"',
 
 type Mode = 'drive' | 'probe';
 
+type Hit = { caseId: string; position: CaseSearchPosition };
+
+/** A membership test replacing a search's conditions in its SQL: the matches are already known as a set. */
+interface Membership {
+  sql: (cno: string) => string;
+  params: unknown[];
+}
+
+/** Thrown by oc_member when a walk of the sort order has visited its budget of cases. */
+class WalkTooLong extends Error {}
+
 /** Up to this many matches are always collected and sorted: a few milliseconds, whatever their order. */
 const DRIVE_ALWAYS = 20_000;
 
@@ -106,9 +120,23 @@ export class SearchIndex {
   /** domain id → dno and `dno/fieldId` → fno; forgotten whenever a transaction rolls back. */
   private readonly domainNos = new Map<string, number>();
   private readonly fieldNos = new Map<string, number>();
+  /** Match sets of large domains (search-counts.ts); `settle` must be called after every write group. */
+  readonly sets: MatchSets;
+  /** The set `oc_member` tests while walking an order, and how many more cases the walk may visit. */
+  private member: Uint32Array | undefined;
+  private visitsLeft = 0;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    setOptions?: MatchSetOptions,
+  ) {
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as any;
+    this.sets = new MatchSets(db, setOptions);
+    // A walk gives up once it has visited as many cases as collecting the matches would: see pageOfSet.
+    db.function('oc_member', { deterministic: false }, (cno: unknown) => {
+      if (--this.visitsLeft < 0) throw new WalkTooLong();
+      return hasBit(this.member!, cno as number) ? 1 : 0;
+    });
     // JavaScript's toLowerCase folds all of Unicode, like the lower-cased FTS documents; SQLite's lower() only ASCII.
     db.function('oc_contains', { deterministic: true }, (s: unknown, needle: unknown) =>
       typeof s === 'string' && typeof needle === 'string' && s.toLowerCase().includes(needle) ? 1 : 0,
@@ -183,6 +211,7 @@ export class SearchIndex {
   indexCase(c: CaseRecord): void {
     const dno = this.domainNo(c.domainId, true);
     const cno = Number(this.st.addCase.run(dno, c.caseId, c.lastUpdatedTime).lastInsertRowid);
+    this.sets.touch(dno, cno);
     this.st.countCase.run(1, dno);
     for (const [fieldId, v] of Object.entries(c.fields)) {
       const iv = indexedValue(v);
@@ -201,6 +230,7 @@ export class SearchIndex {
     const dno = this.domainNo(c.domainId, true);
     const cno = this.caseNo(dno, c.caseId);
     if (cno === undefined) return this.indexCase(c);
+    this.sets.touch(dno, cno);
     this.st.setUpdated.run(c.lastUpdatedTime, cno);
     for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
     this.refreshTags(cno, dno, c.tags);
@@ -215,6 +245,7 @@ export class SearchIndex {
     const dno = this.domainNo(domainId, false);
     const cno = dno === undefined ? undefined : this.caseNo(dno, caseId);
     if (cno === undefined) return;
+    this.sets.touch(dno!, cno);
     this.st.deleteCaseValues.run(cno);
     this.st.deleteTags.run(cno);
     // The indexer removes its document: until then it only adds a candidate that the join with search_cases drops.
@@ -226,6 +257,7 @@ export class SearchIndex {
   removeDomain(domainId: string): void {
     const dno = this.domainNo(domainId, false);
     if (dno === undefined) return;
+    this.sets.dropDomain(dno);
     this.st.markDomainText.run(dno);
     this.st.deleteDomainValues.run(dno);
     this.st.deleteDomainTags.run(dno);
@@ -271,16 +303,63 @@ export class SearchIndex {
   search(q: CaseSearch): { totalCount: number; hits: { caseId: string; position: CaseSearchPosition }[] } {
     const dno = this.domainNo(q.domainId, false);
     if (dno === undefined) return { totalCount: 0, hits: [] };
+    const size = (this.st.domainSize.get(dno) as { cases: number }).cases;
+    if (q.condition || q.words.length) {
+      const set = this.sets.matches(dno, size, q, (fieldId) => this.fieldNo(dno, fieldId, false), (words) => this.textCandidates(words));
+      if (set) return { totalCount: set.count, hits: set.count === 0 ? [] : this.pageOfSet(dno, q, set, size) };
+    }
     const totalCount = this.count(dno, q);
     if (totalCount === 0) return { totalCount, hits: [] };
     // Walking the sort order visits about limit × size / matches cases if matches are spread evenly; collecting
     // the matches visits each once. Matches often cluster in the order (old due dates among old cases), so a
     // walk is only chosen when collecting would be expensive too.
-    const size = (this.st.domainSize.get(dno) as { cases: number }).cases;
     const mode: Mode = totalCount > DRIVE_ALWAYS && totalCount * totalCount > q.limit * size ? 'probe' : 'drive';
+    return { totalCount, hits: this.page(dno, q, mode) };
+  }
 
+  /**
+   * The cases holding all trigrams of the words, and those whose text the indexer has not written yet: a superset
+   * of the cases holding the words. Undefined without trigrams.
+   */
+  private textCandidates(words: string[]): number[] | undefined {
+    const grams = [...new Set(words.flatMap(trigrams))];
+    return grams.length ? (this.st.textMatch.pluck().all(trigramQuery(grams)) as number[]) : undefined;
+  }
+
+  /**
+   * One page of a search whose matches are a set. The default order is a top-k over the set's update times.
+   * A sort field's order is walked testing each case against the set when that promises to be short
+   * (limit × size / matches < matches); the walk gives up after visiting as many cases as there are matches
+   * (clustered matches: old due dates sit among old cases) and the matches are then collected and sorted.
+   */
+  private pageOfSet(dno: number, q: CaseSearch, set: Matches, size: number): Hit[] {
+    if (q.sorts.length === 0 && (!q.after || q.after.length === 3)) {
+      const after = q.after ? { updated: q.after[1] as string, cno: q.after[2] as number } : undefined;
+      const cnos = this.sets.defaultPage(dno, set, after, q.limit);
+      if (cnos) {
+        return cnos.map((cno) => {
+          const r = this.st.caseOf.get(cno) as { case_id: string; updated: string };
+          return { caseId: r.case_id, position: [0, r.updated, cno] };
+        });
+      }
+    }
+    if (set.count * set.count > q.limit * size) {
+      this.member = set.bits;
+      this.visitsLeft = set.count;
+      try {
+        return this.page(dno, q, 'probe', { sql: (cno) => `oc_member(${cno})`, params: [] });
+      } catch (e) {
+        if (!(e instanceof WalkTooLong)) throw e;
+      } finally {
+        this.member = undefined;
+      }
+    }
+    return this.page(dno, q, 'drive', { sql: (cno) => `${cno} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(setBits(set.bits))] });
+  }
+
+  private page(dno: number, q: CaseSearch, mode: Mode, only?: Membership): Hit[] {
     const phases = this.phases(dno, q);
-    const hits: { caseId: string; position: CaseSearchPosition }[] = [];
+    const hits: Hit[] = [];
     let startPhase = 0;
     let after: CaseSearchPosition | undefined;
     if (q.after) {
@@ -288,10 +367,10 @@ export class SearchIndex {
       after = q.after.slice(1);
     }
     for (let p = startPhase; p < phases.length && hits.length < q.limit; p++) {
-      const rows = this.runPhase(dno, q, phases[p], mode, p === startPhase ? after : undefined, q.limit - hits.length);
+      const rows = this.runPhase(dno, q, phases[p], mode, p === startPhase ? after : undefined, q.limit - hits.length, only);
       for (const r of rows) hits.push({ caseId: r.case_id, position: [p, ...phases[p].keys.map((_, i) => r[`k${i}`])] });
     }
-    return { totalCount, hits };
+    return hits;
   }
 
   private count(dno: number, q: CaseSearch): number {
@@ -352,10 +431,10 @@ export class SearchIndex {
     ];
   }
 
-  private runPhase(dno: number, q: CaseSearch, phase: Phase, mode: Mode, after: CaseSearchPosition | undefined, limit: number): any[] {
+  private runPhase(dno: number, q: CaseSearch, phase: Phase, mode: Mode, after: CaseSearchPosition | undefined, limit: number, only?: Membership): any[] {
     const b = new ConditionBuilder(this, dno, mode);
-    const where = [...phase.where, b.matches(q, phase.cno)];
-    const params: unknown[] = [...phase.fromParams, ...phase.whereParams, ...b.params];
+    const where = [...phase.where, only ? only.sql(phase.cno) : b.matches(q, phase.cno)];
+    const params: unknown[] = [...phase.fromParams, ...phase.whereParams, ...(only ? only.params : b.params)];
     if (after) {
       if (after.length !== phase.keys.length) throw new Error('search position does not fit the query');
       // Later than the position: beyond it on the first key, or equal there (IS: NULL equals NULL) and beyond on the next.
@@ -386,15 +465,6 @@ export class SearchIndex {
 }
 
 type Compare = Extract<CaseCondition, { kind: 'compare' }>;
-
-/** A compare, or an AND of compares on one field (a range): one scan of one index answers it. */
-function sameFieldCompares(c: CaseCondition): Compare[] | undefined {
-  if (c.kind === 'compare') return [c];
-  if (c.kind !== 'and' || c.conditions.length === 0) return undefined;
-  const all = c.conditions.map(sameFieldCompares);
-  const flat = all.every((x) => x !== undefined) ? all.flat() : [];
-  return flat.length && flat.every((x) => x.fieldId === flat[0].fieldId && x.column === flat[0].column) ? flat : undefined;
-}
 
 /**
  * Turns a condition into an SQL predicate on a case number expression. In "drive" mode positive conditions

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrations } from './migrations.js';
 import { SearchIndex } from './search-sql.js';
+import type { MatchSetOptions } from './search-counts.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type {
   AuditRecord,
@@ -235,6 +236,8 @@ export interface SqliteOptions {
    * indexAllText (tests, bulk loads).
    */
   textIndexDelayMs?: number | false;
+  /** Tuning of the search's match sets (search-counts.ts); tests use it to run them on small domains. */
+  searchSets?: MatchSetOptions;
 }
 
 /** A transaction waiting for the connection. */
@@ -290,7 +293,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
-    this.search = new SearchIndex(this.db);
+    this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
     // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
@@ -357,6 +360,8 @@ export class SqliteStore implements Store {
       this.search.forget();
       job.reject(e);
     }
+    // Only if the read wrote to the search tables, which no read does today.
+    this.search.sets.settle();
   }
 
   /**
@@ -393,10 +398,13 @@ export class SqliteStore implements Store {
       // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.search.forget();
+      this.search.sets.settle();
       for (const d of done) d.job.reject(e);
       pending?.reject(e);
       return;
     }
+    // Before any answer and before the next job: searches must see sets equal to what was just committed.
+    this.search.sets.settle();
     for (const d of done) d.job.resolve(d.result);
   }
 
