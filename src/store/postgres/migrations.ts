@@ -156,4 +156,10 @@ export const migrations: string[] = [
   UPDATE event_sinks SET cursor_xid = (pg_current_xact_id()::text::bigint + 1)::text::xid8;
   ALTER TABLE event_sinks DROP COLUMN cursor;
   `,
+  /* 5: planner statistics on which values each field holds */ `
+  -- Without them PostgreSQL multiplies the selectivities of field_id and s as if independent, and estimates a
+  -- field value held by 25,000 of 100,000 cases at ~1,000 rows: the wrong join for counts and sorts.
+  CREATE STATISTICS case_values_field_value (mcv) ON field_id, s FROM case_values;
+  ANALYZE case_values;
+  `,
 ];
