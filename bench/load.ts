@@ -8,6 +8,7 @@
  * would change nothing, and both would then cost the server less than a real write. GetCase and SearchCases
  * requests are read-only and are cycled through.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -100,7 +101,9 @@ export function requestBodies(t: Target, rand: () => number) {
         path: `/domains/${t.domainId}/cases`,
         method: 'POST',
         body: {
-          clientToken: `bench-${t.domainId.slice(0, 8)}-${Date.now()}-${n}-${Math.floor(rand() * 1e9)}`,
+          // A random UUID, as the SDKs fill in: sequential tokens would all land on one page of the idempotency
+          // index, which on PostgreSQL makes concurrent CreateCase transactions conflict (docs/postgres.md).
+          clientToken: randomUUID(),
           templateId: t.templateId,
           fields: [
             { id: 'title', value: { stringValue: `printer not working in Lisbon #${n}` } },
