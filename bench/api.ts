@@ -12,7 +12,8 @@
  *    a third process (bench/load.ts) at a fixed concurrency. The load generator signs its requests before the
  *    timed part; see bench/load.ts.
  * 4. Prints requests/s, p50 and p99 per workload for both, the ratio, and the server's peak RSS. With
- *    --profile the opencases server runs under `node --cpu-prof` and the top of its profile is printed.
+ *    --profile the opencases server runs under `node --cpu-prof`, the top of its profile is printed and its
+ *    collapsed stacks are written for bench/flamegraph.ts.
  * 5. With --database-url (any database URL of a PostgreSQL server, e.g. the one `npm run bench:postgres` runs),
  *    a third server runs on PostgreSQL: the same cases are seeded once into database `bench_seed_N` on that
  *    server, copied to `bench_run` for each run, and every workload runs against it in the same rounds.
@@ -29,6 +30,7 @@ import { startServer } from '../src/server.js';
 import { BENCH_ACCESS_KEY, type BenchManifest } from './search-domain.js';
 import { cloneDatabase, siblingDatabase } from './postgres.js';
 import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
+import { foldStacks } from './flamegraph.js';
 import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -487,6 +489,9 @@ async function main() {
     if (!files.length) throw new Error(`no CPU profile in ${profileDir}`);
     console.log(`\nCPU profile of the opencases server (${join(profileDir, files[0])}), self time of the busy (non-idle) samples:\n`);
     console.log(profileSummary(join(profileDir, files[0]), profileFrom));
+    const stacks = join(profileDir, 'stacks.folded');
+    writeFileSync(stacks, foldStacks(JSON.parse(readFileSync(join(profileDir, files[0]), 'utf8')), profileFrom, ROOT));
+    console.log(`\nCollapsed stacks of the same samples: ${stacks} (a flame graph: npx tsx bench/flamegraph.ts ${stacks} OUT.png)`);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The verifier builds the canonical request itself; these tests sign odd requests with @smithy/signature-v4
- * (the signer of the AWS JS SDKs) and check that the verifier accepts exactly those signatures.
+ * The verifier has @smithy/signature-v4 build the canonical request and string to sign of the request as
+ * received, and keeps the signing key of each date and region; these tests sign odd requests with the same
+ * library's signer (the one the AWS JS SDKs use) and check that the verifier accepts exactly those signatures.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,10 +24,14 @@ interface Case {
   applyChecksum?: boolean;
 }
 
-async function signAndVerify(c: Case, tamper?: (r: SignedRequest) => void) {
+async function signAndVerify(
+  c: Case,
+  tamper?: (r: SignedRequest) => void,
+  opts: { verifier?: Authenticator; signingDate?: Date; secretAccessKey?: string } = {},
+) {
   const body = c.body ?? '';
   const signer = new SignatureV4({
-    credentials: cred,
+    credentials: { ...cred, secretAccessKey: opts.secretAccessKey ?? cred.secretAccessKey },
     region: 'eu-west-2',
     service: 'cases',
     sha256: Hash.bind(null, 'sha256'),
@@ -44,13 +49,14 @@ async function signAndVerify(c: Case, tamper?: (r: SignedRequest) => void) {
       headers: { host: 'localhost:4590', 'content-type': 'application/json', ...c.headers },
       body: body || undefined,
     }),
+    { signingDate: opts.signingDate },
   );
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(c.query ?? {})) for (const x of Array.isArray(v) ? v : [v]) query.append(k, x);
   const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const req: SignedRequest = { method: c.method, rawPath: c.path, query, headers, body: Buffer.from(body) };
   tamper?.(req);
-  return auth.authenticate(req, 'GetCase');
+  return (opts.verifier ?? auth).authenticate(req, 'GetCase');
 }
 
 const cases: [string, Case][] = [
@@ -84,4 +90,24 @@ test('refuses a signature over a different path, query, header or method', async
   for (const change of changes) {
     await assert.rejects(signAndVerify(c, change), (e: unknown) => e instanceof AuthError && e.name === 'InvalidSignatureException');
   }
+});
+
+test('verifies requests signed on either side of midnight, each with the signing key of its date', async () => {
+  const midnight = Date.UTC(2026, 10, 22);
+  const verifier = new Authenticator({ region: 'eu-west-2', credentials: new Map([[cred.accessKeyId, cred]]), now: () => midnight });
+  const c: Case = { method: 'POST', path: '/domains/d-1/cases/c-1', body: '{}' };
+  // Alternating dates: a cached key of one date must never be used for the other.
+  for (const offset of [-60_000, 60_000, -120_000, 120_000]) {
+    const caller = await signAndVerify(c, undefined, { verifier, signingDate: new Date(midnight + offset) });
+    assert.equal(caller.accountId, cred.accountId);
+  }
+});
+
+test('refuses a wrong secret after the right one was verified (the cached key is not a free pass)', async () => {
+  const c: Case = { method: 'POST', path: '/domains/d-1/cases/c-1', body: '{}' };
+  await signAndVerify(c);
+  await assert.rejects(
+    signAndVerify(c, undefined, { secretAccessKey: 'not-the-secret' }),
+    (e: unknown) => e instanceof AuthError && e.name === 'InvalidSignatureException',
+  );
 });

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { HttpRequest } from '@smithy/protocol-http';
+import { ALGORITHM_IDENTIFIER, SignatureV4, createScope, getCanonicalHeaders, getSigningKey } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { AccessDeniedException, AuthError } from '../protocol/errors.js';
 import { actionAllowed, type Credential } from './credentials.js';
@@ -45,7 +44,7 @@ const header = (h: SignedRequest['headers'], name: string) => {
  * Authorization header, checks scope, clock skew and payload hash, and compares in constant time.
  */
 export class Authenticator {
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly verifiers = new Map<string, Verifier>();
 
   constructor(private readonly opts: AuthOptions) {}
 
@@ -104,22 +103,13 @@ export class Authenticator {
       const all = req.query.getAll(key);
       query[key] = all.length === 1 ? all[0] : all;
     }
-    const toSign = new HttpRequest({
-      method: req.method,
-      protocol: 'http:',
-      hostname: signedHeaderValues.host,
-      path: req.rawPath,
-      query,
-      headers: signedHeaderValues,
-      body: req.body.length ? req.body : undefined,
-    });
-    const signed = await this.signer(cred).sign(toSign, {
-      signingDate,
-      signingRegion: region,
-      signingService: SIGNING_SERVICE,
-      signableHeaders: new Set(names),
-    });
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
+    const expected = await this.verifier(cred).signature(
+      { method: req.method, protocol: 'http:', hostname: signedHeaderValues.host, path: req.rawPath, query, headers: signedHeaderValues },
+      new Set(names),
+      bodyHash,
+      amzDate!,
+      region,
+    );
     if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
       throw new AuthError(
         'InvalidSignatureException',
@@ -133,21 +123,60 @@ export class Authenticator {
     return { accountId: cred.accountId, accessKeyId, principalArn: `arn:aws:iam::${cred.accountId}:user/${accessKeyId}` };
   }
 
-  private signer(cred: Credential): SignatureV4 {
-    let s = this.signers.get(cred.accessKeyId);
-    if (!s) {
-      s = new SignatureV4({
-        credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
-        region: this.opts.region,
-        service: SIGNING_SERVICE,
-        sha256: Hash.bind(null, 'sha256'),
-        // Only the client decides whether x-amz-content-sha256 is signed (botocore never sends it); adding it
-        // here would put a header into the canonical request that the client did not sign.
-        applyChecksum: false,
-      });
-      this.signers.set(cred.accessKeyId, s);
+  private verifier(cred: Credential): Verifier {
+    let v = this.verifiers.get(cred.accessKeyId);
+    if (!v) {
+      v = new Verifier(cred, this.opts.region);
+      this.verifiers.set(cred.accessKeyId, v);
     }
-    return s;
+    return v;
+  }
+}
+
+/**
+ * The SDK's signer, asked for the signature of a request as received. Signing the request itself
+ * (`sign(request)`) would clone it, hash its body again, rebuild its headers and derive the signing key anew
+ * on every call. These are the steps that signing takes after that preparation, done by the library: the
+ * canonical headers, the canonical request (path normalisation and encoding, canonical query), the string to
+ * sign, and the signing key; the key changes only with the date and region, so it is derived once per pair.
+ * The signature is the HMAC of the string to sign with that key, through the library's SHA-256 constructor.
+ */
+class Verifier extends SignatureV4 {
+  private readonly keys = new Map<string, Promise<Uint8Array>>();
+
+  constructor(
+    private readonly credential: Credential,
+    region: string,
+  ) {
+    super({ credentials: credential, region, service: SIGNING_SERVICE, sha256: Hash.bind(null, 'sha256') });
+  }
+
+  async signature(
+    request: Parameters<typeof getCanonicalHeaders>[0],
+    signedHeaders: Set<string>,
+    payloadHash: string,
+    longDate: string,
+    region: string,
+  ): Promise<string> {
+    // signedHeaders admits headers the signer would otherwise skip (user-agent, expect, ...) when the client signed them.
+    const canonical = this.createCanonicalRequest(request, getCanonicalHeaders(request, undefined, signedHeaders), payloadHash);
+    const shortDate = longDate.slice(0, 8);
+    const stringToSign = await this.createStringToSign(longDate, createScope(shortDate, region, SIGNING_SERVICE), canonical, ALGORITHM_IDENTIFIER);
+    const hmac = new this.sha256(await this.signingKey(shortDate, region));
+    hmac.update(stringToSign);
+    return Buffer.from(await hmac.digest()).toString('hex');
+  }
+
+  private signingKey(shortDate: string, region: string): Promise<Uint8Array> {
+    const id = `${shortDate}/${region}`;
+    let key = this.keys.get(id);
+    if (!key) {
+      // Requests within the allowed clock skew span at most two dates; older keys are never asked for again.
+      if (this.keys.size >= 4) this.keys.delete(this.keys.keys().next().value!);
+      key = getSigningKey(this.sha256, this.credential, shortDate, region, SIGNING_SERVICE);
+      this.keys.set(id, key);
+    }
+    return key;
   }
 }
 

@@ -1,6 +1,41 @@
 import type { OperationSpec, SpecModel } from './spec-types.js';
 import { ValidationException } from './errors.js';
 
+/** How one input member is bound to the HTTP request, worked out once per operation. */
+interface BoundMember {
+  name: string;
+  location: 'uri' | 'querystring' | 'header';
+  /** The URI label or query key. */
+  key: string;
+  /** The query value's target type: lists take every value, integers are converted. */
+  kind: 'list' | 'integer' | 'scalar';
+}
+
+interface Binding {
+  hasBodyMembers: boolean;
+  bound: BoundMember[];
+}
+
+const bindings = new WeakMap<OperationSpec, Binding>();
+
+function binding(spec: SpecModel, op: OperationSpec, shapeName: string): Binding {
+  let b = bindings.get(op);
+  if (!b) {
+    const members = Object.entries(spec.shapes[shapeName].members ?? {});
+    b = {
+      hasBodyMembers: members.some(([, m]) => !m.location),
+      bound: members.flatMap(([name, ref]): BoundMember[] => {
+        if (!ref.location) return [];
+        const type = spec.shapes[ref.shape].type;
+        const kind = type === 'list' ? 'list' : type === 'integer' || type === 'long' ? 'integer' : 'scalar';
+        return [{ name, location: ref.location, key: ref.locationName ?? name, kind }];
+      }),
+    };
+    bindings.set(op, b);
+  }
+  return b;
+}
+
 /**
  * restJson1 request binding: URI labels, query string members and the JSON body become one input object
  * that the validator then checks against the input shape. Type errors in the query string (a non-number
@@ -8,9 +43,8 @@ import { ValidationException } from './errors.js';
  */
 export function deserialize(spec: SpecModel, op: OperationSpec, labels: Record<string, string>, query: URLSearchParams, body: Buffer): Record<string, unknown> {
   if (!op.input) return {};
-  const shape = spec.shapes[op.input];
+  const { hasBodyMembers, bound } = binding(spec, op, op.input);
   let input: Record<string, unknown> = {};
-  const hasBodyMembers = Object.values(shape.members ?? {}).some((m) => !m.location);
   if (hasBodyMembers && body.length > 0) {
     let parsed: unknown;
     try {
@@ -23,23 +57,21 @@ export function deserialize(spec: SpecModel, op: OperationSpec, labels: Record<s
     }
     input = parsed as Record<string, unknown>;
   }
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    if (ref.location === 'uri') {
-      input[name] = labels[ref.locationName ?? name];
-    } else if (ref.location === 'querystring') {
-      const key = ref.locationName ?? name;
-      const target = spec.shapes[ref.shape];
-      if (target.type === 'list') {
-        const all = query.getAll(key);
-        input[name] = all.length ? all : undefined;
+  for (const m of bound) {
+    if (m.location === 'uri') {
+      input[m.name] = labels[m.key];
+    } else if (m.location === 'querystring') {
+      if (m.kind === 'list') {
+        const all = query.getAll(m.key);
+        input[m.name] = all.length ? all : undefined;
       } else {
-        const v = query.get(key);
-        if (v === null) input[name] = undefined;
-        else if (target.type === 'integer' || target.type === 'long') input[name] = /^-?\d+$/.test(v) ? Number(v) : v;
-        else input[name] = v;
+        const v = query.get(m.key);
+        if (v === null) input[m.name] = undefined;
+        else if (m.kind === 'integer') input[m.name] = /^-?\d+$/.test(v) ? Number(v) : v;
+        else input[m.name] = v;
       }
-    } else if (ref.location) {
-      input[name] = undefined; // no input of this service binds headers
+    } else {
+      input[m.name] = undefined; // no input of this service binds headers
     }
   }
   return input;

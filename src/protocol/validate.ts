@@ -1,4 +1,4 @@
-import type { Shape, SpecModel } from './spec-types.js';
+import type { MemberRef, Shape, SpecModel } from './spec-types.js';
 
 /**
  * Walks a value against a spec shape and returns a cleaned copy (unknown members and JSON nulls dropped, so
@@ -35,9 +35,12 @@ function codePointLength(s: string): number {
 
 export class Validator {
   private readonly patterns = new Map<string, RegExp>();
+  /** The members of each structure as a list, so that no request pays for Object.entries of its shapes. */
+  private readonly members = new Map<string, [string, MemberRef][]>();
 
   constructor(private readonly spec: SpecModel) {
     for (const [name, shape] of Object.entries(spec.shapes)) {
+      if (shape.type === 'structure') this.members.set(name, Object.entries(shape.members ?? {}));
       // The spec's patterns are meant as whole-value matches (`.*[\S]` means "does not end in whitespace").
       if (shape.pattern) this.patterns.set(name, new RegExp(`^(?:${shape.pattern})$`, 'su'));
     }
@@ -136,7 +139,7 @@ export class Validator {
     const src = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     const prefix = path ? `${path}.` : '';
-    for (const [name, ref] of Object.entries(shape.members!)) {
+    for (const [name, ref] of this.members.get(shapeName)!) {
       const v = src[name];
       if (v === undefined || v === null) continue;
       out[name] = this.walk(ref.shape, v, prefix + name, errors, depth + 1);
