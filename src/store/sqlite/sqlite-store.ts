@@ -31,6 +31,15 @@ import type {
 type Row = Record<string, any>;
 
 const SQL = {
+  // Transaction control, prepared once like every statement here (exec would compile it on every call).
+  begin: 'BEGIN',
+  beginImmediate: 'BEGIN IMMEDIATE',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+  savepoint: 'SAVEPOINT write',
+  release: 'RELEASE write',
+  rollbackToSavepoint: 'ROLLBACK TO write',
+
   getMeta: 'SELECT value FROM meta WHERE key = ?',
   setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
 
@@ -350,13 +359,13 @@ export class SqliteStore implements Store {
   }
 
   private async runRead(job: Job): Promise<void> {
-    this.db.exec('BEGIN');
+    this.st.begin.run();
     try {
       const result = await job.fn(this.tx);
-      this.db.exec('COMMIT');
+      this.st.commit.run();
       job.resolve(result);
     } catch (e) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.st.rollback.run();
       this.search.forget();
       job.reject(e);
     }
@@ -376,27 +385,27 @@ export class SqliteStore implements Store {
     /** The write taken from the queue and not yet in `done` nor answered. */
     let pending: Job | undefined = first;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.st.beginImmediate.run();
       while (pending) {
         const job: Job = pending;
-        this.db.exec('SAVEPOINT write');
+        this.st.savepoint.run();
         try {
           done.push({ job, result: await job.fn(this.tx) });
           pending = undefined;
-          this.db.exec('RELEASE write');
+          this.st.release.run();
         } catch (e) {
           pending = undefined;
           job.reject(e);
-          this.db.exec('ROLLBACK TO write');
-          this.db.exec('RELEASE write');
+          this.st.rollbackToSavepoint.run();
+          this.st.release.run();
           this.search.forget();
         }
         if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.write) pending = this.jobs.shift();
       }
-      this.db.exec('COMMIT');
+      this.st.commit.run();
     } catch (e) {
       // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.st.rollback.run();
       this.search.forget();
       this.search.sets.settle();
       for (const d of done) d.job.reject(e);
