@@ -23,6 +23,7 @@ import {
 import { startServer } from '../src/server.js';
 import { PgStore } from '../src/store/postgres/pg-store.js';
 import { ensureDatabase } from './postgres.js';
+import { prng } from './load.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { CaseRecord } from '../src/store/types.js';
 import type { FieldValueUnion } from '../model/types.js';
@@ -60,18 +61,6 @@ const CUSTOM_FIELDS: { name: string; type: FieldType; options?: string[] }[] = [
 ];
 
 const STATUSES = ['open', 'open', 'open', 'closed', 'closed', 'closed', 'closed', 'pending', 'in_progress', 'resolved'];
-
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main() {
   const { values } = parseArgs({
