@@ -369,8 +369,6 @@ export class SqliteStore implements Store {
       this.search.forget();
       job.reject(e);
     }
-    // Only if the read wrote to the search tables, which no read does today.
-    this.search.sets.settle();
   }
 
   /**
