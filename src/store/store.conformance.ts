@@ -397,10 +397,13 @@ export function storeConformance(backend: string, open: StoreFactory): void {
       ];
       const caseIds = (r: { hits: { record: CaseRecord }[] }) => r.hits.map((h) => h.record.caseId);
 
-      it('filters on typed values, emptiness, substrings, tags and words, combined with and, or and not', async (store) => {
-        await store.write(async (tx) => {
-          for (const c of cases) await tx.insertCase(c);
-        });
+      // The same search over cases inserted one by one and over the same cases bulk-loaded in two batches.
+      const inserts: [string, (store: Store) => Promise<unknown>][] = [
+        ['inserted', (store) => store.write(async (tx) => { for (const c of cases) await tx.insertCase(c); })],
+        ['bulk-loaded', (store) => store.loadCases([cases.slice(0, 2), cases.slice(2)])],
+      ];
+      for (const [how, insert] of inserts) it(`filters ${how} cases on typed values, emptiness, substrings, tags and words, combined with and, or and not`, async (store) => {
+        await insert(store);
         await store.read(async (tx) => {
           const search = async (condition?: Parameters<Tx['searchCases']>[0]['condition'], words: string[] = []) => {
             const r = await tx.searchCases({ domainId: 'dom-1', condition, words, sorts: [], limit: 10 });
@@ -503,6 +506,44 @@ export function storeConformance(backend: string, open: StoreFactory): void {
         await store.write((tx) => tx.deleteDomainData('acct', 'dom-1', 'arn:dom-1'));
         assert.equal((await store.read((tx) => tx.searchCases({ domainId: 'dom-1', words: [], sorts: [], limit: 10 }))).totalCount, 0);
         assert.equal((await store.read((tx) => tx.searchCases({ domainId: 'dom-2', words: [], sorts: [], limit: 10 }))).totalCount, 1);
+      });
+    });
+
+    describe('bulk load', () => {
+      it('loads batches as insertCase would, reports progress, and leaves the cases writable and searchable', async (store) => {
+        const progress: number[] = [];
+        const batches = async function* () {
+          yield [aCase('b1'), aCase('b2')];
+          yield [];
+          yield [aCase('b3', { tags: { team: 'red' } })];
+        };
+        assert.equal(await store.loadCases(batches(), (p) => p.phase === 'cases' && progress.push(p.loaded)), 3);
+        assert.deepEqual(progress, [2, 3]);
+        await store.read(async (tx) => assert.deepEqual(await tx.getCase('dom-1', 'b3'), aCase('b3', { tags: { team: 'red' } })));
+        await store.write(async (tx) => {
+          await tx.insertCase(aCase('b4'));
+          await tx.updateCase({ ...aCase('b1'), fields: { title: { stringValue: 'renamed' } } }, ['title', 'priority', 'urgent', 'empty']);
+        });
+        await store.read(async (tx) => {
+          const search = (words: string[], condition?: Parameters<Tx['searchCases']>[0]['condition']) =>
+            tx.searchCases({ domainId: 'dom-1', condition, words, sorts: [], limit: 10 }).then((r) => r.hits.map((h) => h.record.caseId).sort());
+          assert.deepEqual(await search(['case']), ['b2', 'b3', 'b4']);
+          assert.deepEqual(await search(['renamed']), ['b1']);
+          assert.deepEqual(await search([], { kind: 'tag', key: 'team', value: 'blue' }), ['b1', 'b2', 'b4']);
+          assert.deepEqual(await search([], { kind: 'compare', fieldId: 'priority', op: '>', column: 'n', value: 2 }), ['b2', 'b3', 'b4']);
+        });
+      });
+
+      it('stops at a batch with a duplicate case, keeping the batches before it', async (store) => {
+        await store.write((tx) => tx.insertCase(aCase('c1')));
+        await assert.rejects(store.loadCases([[aCase('c2')], [aCase('c3'), aCase('c1', { referenceNumber: 'other' })], [aCase('c4')]]));
+        await store.read(async (tx) => {
+          assert.ok(await tx.getCase('dom-1', 'c2'));
+          assert.equal(await tx.getCase('dom-1', 'c3'), undefined);
+          assert.equal(await tx.getCase('dom-1', 'c4'), undefined);
+          const r = await tx.searchCases({ domainId: 'dom-1', words: ['case'], sorts: [], limit: 10 });
+          assert.deepEqual(r.hits.map((h) => h.record.caseId).sort(), ['c1', 'c2']);
+        });
       });
     });
 

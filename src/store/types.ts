@@ -230,6 +230,12 @@ export interface Tx {
   pruneOutbox(cursor: number): Promise<void>;
 }
 
+/** Where a bulk load is (Store.loadCases): loading batches, then building indexes and landing the text index. */
+export interface LoadProgress {
+  loaded: number;
+  phase: 'cases' | 'indexes' | 'text';
+}
+
 export interface Store {
   /**
    * Runs fn in one write transaction: all of its writes commit together or none do. Write transactions behave as
@@ -241,5 +247,11 @@ export interface Store {
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs fn against one consistent snapshot; fn only reads (the PostgreSQL store refuses writes here). */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Bulk load of new cases (seeding, large imports): what insertCase does for each, in far fewer and larger
+   * transactions, a batch at a time. Resolves with the number loaded once all are durable; a failing batch
+   * (a duplicate case id or reference number) rejects, and the batches before it stay loaded.
+   */
+  loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import type {
   AuditRecord,
   CaseCondition,
   CaseRecord,
+  LoadProgress,
   CaseSearch,
   CaseSearchPosition,
   EventDelivery,
@@ -468,6 +469,19 @@ export class PgStore implements Store {
 
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  }
+
+  /** Bulk load: one transaction per batch of insertCase calls (COPY would be faster; not needed so far). */
+  async loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
+    let loaded = 0;
+    for await (const batch of batches) {
+      await this.write(async (tx) => {
+        for (const c of batch) await tx.insertCase(c);
+      });
+      loaded += batch.length;
+      progress?.({ loaded, phase: 'cases' });
+    }
+    return loaded;
   }
 
   private async transaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -9,7 +9,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrations } from './migrations.js';
+import { migrations, searchIndexes } from './migrations.js';
+import { startBulkText, type BulkText } from './bulk-text.js';
 import { SearchIndex } from './search-sql.js';
 import type { MatchSetOptions } from './search-counts.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -19,6 +20,7 @@ import type {
   EventDelivery,
   IdempotencyRecord,
   ListPage,
+  LoadProgress,
   RelatedItemQuery,
   RelatedItemRecord,
   RelatedItemSearch,
@@ -249,9 +251,9 @@ export interface SqliteOptions {
   searchSets?: MatchSetOptions;
 }
 
-/** A transaction waiting for the connection. */
+/** A transaction waiting for the connection; `exclusive` jobs run outside one and make their own (loadCases). */
 interface Job {
-  write: boolean;
+  write: boolean | 'exclusive';
   fn: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -286,6 +288,8 @@ export class SqliteStore implements Store {
   private textIndexTimer?: NodeJS.Timeout;
   private textIndexQueued = false;
   private closed = false;
+  /** The database file; undefined in memory. */
+  private readonly file: string | undefined;
 
   constructor(opts: SqliteOptions) {
     // better-sqlite3 calls `verbose` with the statement's SQL text; its typings only say `unknown`.
@@ -294,7 +298,8 @@ export class SqliteStore implements Store {
       this.db = new Database(':memory:', options);
     } else {
       mkdirSync(opts.dataDir, { recursive: true });
-      this.db = new Database(join(opts.dataDir, 'opencases.db'), options);
+      this.file = join(opts.dataDir, 'opencases.db');
+      this.db = new Database(this.file, options);
       this.db.pragma('journal_mode = WAL');
     }
     this.db.pragma('synchronous = FULL');
@@ -308,7 +313,7 @@ export class SqliteStore implements Store {
     // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
     if (this.search.hasPendingText()) this.scheduleTextIndex(0);
     if (opts.dataDir !== ':memory:') {
-      this.checkpointer = startCheckpointer(this.db, join(opts.dataDir, 'opencases.db'), (message) => process.emitWarning(message));
+      this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
     }
   }
 
@@ -323,6 +328,65 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${v + 1}`);
       }).immediate();
     }
+    // A bulk load cut short leaves some search indexes dropped (loadCases); the rest are no-ops.
+    for (const index of searchIndexes) this.db.exec(index.create);
+  }
+
+  /**
+   * Bulk load: inserts many new cases (with their search index, as insertCase does) far faster than one
+   * transaction per case, for seeding and large imports (docs/search.md, "Bulk loading"). It holds the store for
+   * its whole duration; other requests wait. Each batch commits on its own, with synchronous=NORMAL, and the load
+   * is durable when the promise resolves (the last commit syncs the WAL under FULL again). Secondary search indexes
+   * are dropped for the load and built again at its end, also when it fails; the text index is built on the
+   * second core (bulk-text.ts) when the database has none yet, else left to the store's text indexer.
+   * Duplicate case ids or reference numbers fail the batch that holds them, and the load stops there.
+   */
+  loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
+    return this.enqueue('exclusive', async () => {
+      let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
+      const dropText = (e: unknown) => {
+        process.emitWarning(`bulk text index abandoned, the text indexer takes over: ${e instanceof Error ? e.message : String(e)}`);
+        void text?.stop();
+        text = undefined;
+      };
+      let loaded = 0;
+      let first: number | undefined;
+      let last = 0;
+      this.db.pragma('synchronous = NORMAL');
+      for (const index of searchIndexes) this.db.exec(index.drop);
+      try {
+        for await (const batch of batches) {
+          if (batch.length === 0) continue;
+          const docs = this.db.transaction(() => {
+            for (const c of batch) this.st.insertCase.run(caseParams(c));
+            return this.search.loadCases(batch);
+          }).immediate();
+          first ??= docs[0][0];
+          last = docs[docs.length - 1][0];
+          loaded += batch.length;
+          if (text) await text.add(docs).catch(dropText);
+          progress?.({ loaded, phase: 'cases' });
+        }
+      } catch (e) {
+        this.search.forget();
+        throw e;
+      } finally {
+        progress?.({ loaded, phase: 'indexes' });
+        this.db.pragma('threads = 2');
+        for (const index of searchIndexes) this.db.exec(index.create);
+        this.db.pragma('threads = 0');
+        this.db.pragma('synchronous = FULL');
+        this.search.sets.clear();
+        progress?.({ loaded, phase: 'text' });
+        if (text && first !== undefined) await text.finish(first, last).catch(dropText);
+        await text?.stop();
+        // Cases left pending (no bulk text index, or it was not copied) go to the indexer as usual.
+        if (this.search.hasPendingText()) this.scheduleTextIndex(0);
+        // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it.
+        this.db.transaction(() => this.st.setMeta.run('last_bulk_load', new Date().toISOString())).immediate();
+      }
+      return loaded;
+    });
   }
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -338,7 +402,7 @@ export class SqliteStore implements Store {
    * from the next turn of the event loop, so that the writes of requests that arrived together are queued by
    * then and can share a commit (runWrites).
    */
-  private enqueue<T>(write: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private enqueue<T>(write: Job['write'], fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ write, fn, resolve: resolve as (v: unknown) => void, reject });
       this.draining ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
@@ -353,7 +417,8 @@ export class SqliteStore implements Store {
         this.draining = undefined;
         return;
       }
-      if (job.write) await this.runWrites(job);
+      if (job.write === 'exclusive') await job.fn(this.tx).then(job.resolve, job.reject);
+      else if (job.write) await this.runWrites(job);
       else await this.runRead(job);
     }
   }

@@ -1,0 +1,161 @@
+/**
+ * The SQLite bulk load (SqliteStore.loadCases, docs/search.md "Bulk loading") on a database file: the text index
+ * built on a worker and copied in, the search indexes dropped and built again, and the fallbacks. Every search must
+ * answer exactly as over the same cases inserted one by one.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { searchIndexes } from '../src/store/sqlite/migrations.js';
+import type { CaseCondition, CaseRecord } from '../src/store/types.js';
+import { prng } from './support/fuzz.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const fileStore = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bulk-'));
+  dirs.push(dir);
+  return { dir, store: new SqliteStore({ dataDir: dir, textIndexDelayMs: false }) };
+};
+
+const WORDS = ['printer', 'Jam', 'router', 'ÉCOLE', 'refund', 'late', 'delivery', 'Øresund', 'x', '100%', 'a_b'];
+function randomCases(n: number, seed: number, prefix: string): CaseRecord[] {
+  const { next: rand, pick } = prng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const fields: CaseRecord['fields'] = {
+      title: { stringValue: `${pick(WORDS)} ${pick(WORDS)} ${i}` },
+      amount: { doubleValue: Math.floor(rand() * 100) },
+      owner: { userArnValue: `arn:aws:connect:us-east-1:111122223333:instance/i/agent/${pick(WORDS)}` },
+    };
+    if (rand() < 0.5) fields.note = { stringValue: `${pick(WORDS)} again` };
+    if (rand() < 0.3) fields.vip = { booleanValue: rand() < 0.5 };
+    return {
+      domainId: 'dom',
+      caseId: `${prefix}-${i}`,
+      templateId: 'tpl',
+      referenceNumber: `${prefix}${i}`,
+      createdTime: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      lastUpdatedTime: new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 1e9)).toISOString(),
+      fields,
+      tags: rand() < 0.5 ? { team: pick(['red', 'blue']) } : ({} as Record<string, string>),
+    };
+  });
+}
+const batchesOf = (cases: CaseRecord[], size: number) =>
+  Array.from({ length: Math.ceil(cases.length / size) }, (_, i) => cases.slice(i * size, (i + 1) * size));
+
+const QUERIES: { words: string[]; condition?: CaseCondition }[] = [
+  { words: [] },
+  { words: ['printer'] },
+  { words: ['jam', 'école'] },
+  { words: ['agent/øresund'] },
+  { words: ['again', '100%'] },
+  { words: [], condition: { kind: 'contains', fieldId: 'title', text: 'rint' } },
+  { words: [], condition: { kind: 'contains', fieldId: 'note', text: 'a_b' } },
+  { words: [], condition: { kind: 'compare', fieldId: 'amount', op: '<', column: 'n', value: 10 } },
+  { words: [], condition: { kind: 'tag', key: 'team', value: 'red' } },
+  { words: ['late'], condition: { kind: 'not', condition: { kind: 'empty', fieldId: 'vip' } } },
+];
+
+/** Every query's total and all of its case ids in order (sorted by amount, then the default order). */
+async function answers(store: SqliteStore) {
+  return store.read(async (tx) => {
+    const out = [];
+    for (const q of QUERIES) {
+      for (const sorts of [[], [{ fieldId: 'amount', column: 'n' as const, descending: true }]]) {
+        const r = await tx.searchCases({ domainId: 'dom', ...q, sorts, limit: 100 });
+        out.push({ q, total: r.totalCount, ids: r.hits.map((h) => h.record.caseId) });
+      }
+    }
+    return out;
+  });
+}
+
+const count = (store: SqliteStore, sql: string) => store.db.prepare(sql).pluck().get() as number;
+const indexNames = (store: SqliteStore) =>
+  store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'search_%'").pluck().all() as string[];
+
+describe('bulk load into a database file', () => {
+  const cases = randomCases(2500, 7, 'k');
+
+  test('copies a text index built apart, rebuilds the search indexes, and answers as one-by-one inserts do', async () => {
+    const reference = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    await reference.write(async (tx) => {
+      for (const c of cases) await tx.insertCase(c);
+    });
+    await reference.indexAllText();
+
+    const { dir, store } = fileStore();
+    const phases: string[] = [];
+    assert.equal(await store.loadCases(batchesOf(cases, 600), (p) => phases.at(-1) !== p.phase && phases.push(p.phase)), cases.length);
+    assert.deepEqual(phases, ['cases', 'indexes', 'text']);
+    // The worker's index landed: every case has its document and none waits for the indexer.
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
+    assert.doesNotThrow(() => store.db.exec("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)"));
+    assert.equal(store.integrityCheck(), 'ok');
+    for (const { drop } of searchIndexes) assert.ok(indexNames(store).includes(drop.split(' ').at(-1)!), drop);
+    assert.equal(existsSync(join(dir, 'opencases.db.bulk-text')), false, 'the scratch file is removed');
+    assert.deepEqual(await answers(store), await answers(reference));
+
+    // Later writes keep the copied index up to date.
+    await store.write(async (tx) => {
+      await tx.updateCase({ ...cases[0], fields: { title: { stringValue: 'zanzibar' } } }, ['title', 'amount', 'owner', 'note', 'vip']);
+      await tx.deleteCase('dom', cases[1].caseId);
+    });
+    await store.indexAllText();
+    const hits = await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['zanzibar'], sorts: [], limit: 10 }));
+    assert.deepEqual(hits.hits.map((h) => h.record.caseId), [cases[0].caseId]);
+    await store.close();
+    await reference.close();
+  });
+
+  test('into a database that already has text, leaves the new cases to the text indexer, with the same answers', async () => {
+    const [first, ...rest] = cases;
+    const reference = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    await reference.write(async (tx) => {
+      for (const c of cases) await tx.insertCase(c);
+    });
+    const { store } = fileStore();
+    await store.write((tx) => tx.insertCase(first));
+    await store.indexAllText();
+    await store.loadCases(batchesOf(rest, 1000));
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), rest.length);
+    // Exact while pending, and after indexing.
+    assert.deepEqual(await answers(store), await answers(reference));
+    await store.indexAllText();
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
+    assert.deepEqual(await answers(store), await answers(reference));
+    await store.close();
+    await reference.close();
+  });
+
+  test('a load whose source fails keeps the batches before, with every index in place', async () => {
+    const { store } = fileStore();
+    const source = async function* () {
+      yield cases.slice(0, 500);
+      throw new Error('source went away');
+    };
+    await assert.rejects(store.loadCases(source()), /source went away/);
+    for (const { drop } of searchIndexes) assert.ok(indexNames(store).includes(drop.split(' ').at(-1)!), drop);
+    const r = await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['printer'], sorts: [], limit: 100 }));
+    const expected = cases.slice(0, 500).filter((c) => JSON.stringify(c.fields).toLowerCase().includes('printer')).length;
+    assert.equal(r.totalCount, expected);
+    assert.ok(expected > 0);
+    await store.close();
+  });
+
+  test('a database whose load was cut short gets its search indexes back when opened', async () => {
+    const { dir, store } = fileStore();
+    await store.loadCases([cases.slice(0, 100)]);
+    // As a crash between dropping and rebuilding would leave it.
+    for (const { drop } of searchIndexes) store.db.exec(drop);
+    await store.close();
+    const reopened = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+    for (const { drop } of searchIndexes) assert.ok(indexNames(reopened).includes(drop.split(' ').at(-1)!), drop);
+    await reopened.close();
+  });
+});
