@@ -129,6 +129,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const storage = config.databaseUrl ? { database: describeDatabaseUrl(config.databaseUrl) } : { dataDir: config.dataDir };
   logger.info({ port, host: config.host, ...storage, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
   delivery?.start();
+  // Requests that come meanwhile wait in the store's queue, as they would for the first search of a large domain.
+  if (store instanceof SqliteStore) {
+    store.warmUp().then(
+      (domains) => domains.length && logger.info({ domains }, 'search sets loaded'),
+      (err) => logger.warn({ err }, 'loading the search sets failed; searches load them when needed'),
+    );
+  }
 
   let closed = false;
   return {

@@ -118,7 +118,7 @@ function randomQuery(domainId: string): CaseSearch {
 async function walk(store: Store, q: CaseSearch) {
   const pages: unknown[] = [];
   let position: CaseSearch['after'];
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const r = await store.read((tx) => tx.searchCases({ ...q, after: position }));
     pages.push([r.totalCount, r.hits.map((h) => [h.record.caseId, h.position])]);
     if (r.hits.length < q.limit) return pages;
@@ -146,11 +146,11 @@ describe('match sets answer as plain SQL does', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function compare(queries: number) {
+  async function compare(queries: number, store = sets) {
     for (let i = 0; i < queries; i++) {
       const q = randomQuery(pick(DOMAINS));
       const expected = await walk(plain, q);
-      assert.deepEqual(await walk(sets, q), expected, `query ${JSON.stringify(q)}`);
+      assert.deepEqual(await walk(store, q), expected, `query ${JSON.stringify(q)}`);
     }
   }
 
@@ -180,6 +180,23 @@ describe('match sets answer as plain SQL does', () => {
     await insert(sets, 150);
     await insert(sets, 150);
     await compare(60);
+  });
+
+  test('after a warm-up, largest domain first, and a bulk load', async () => {
+    // Room for every set, so that none is dropped and loaded again between the queries.
+    const roomy = open({ accelerateFrom: 0 });
+    try {
+      const warmed = await roomy.warmUp();
+      assert.deepEqual(warmed.map((d) => d.domainId).sort(), [...DOMAINS].sort());
+      assert.ok(warmed[0].cases >= warmed[1].cases);
+      await compare(30, roomy);
+      const batch = Array.from({ length: 80 }, () => newCase(pick(DOMAINS)));
+      await roomy.loadCases([batch.slice(0, 40), batch.slice(40)]);
+      for (const c of batch) live[c.caseId] = c;
+      await compare(60, roomy);
+    } finally {
+      await roomy.close();
+    }
   });
 
   test('after updates that move cases between values, and tag changes', async () => {

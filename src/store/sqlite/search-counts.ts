@@ -207,6 +207,11 @@ export class MatchSets {
     this.dataVersion = this.st.dataVersion.get() as number;
   }
 
+  /** Loads a large domain's base sets (live cases, update times) ahead of its first search; false if it is small. */
+  warm(dno: number, size: number): boolean {
+    return this.domain(dno, size) !== undefined;
+  }
+
   /** Notes a case a write inserted, changed or deleted; `settle` brings the sets up to date with it. */
   touch(dno: number, cno: number): void {
     if (!this.domains.has(dno)) return;

@@ -67,6 +67,9 @@ const SQL = {
 
   insertCase: `INSERT INTO cases (domain_id, case_id, template_id, reference_number, created_time, last_updated_time, fields, tags)
     VALUES (@domainId, @caseId, @templateId, @referenceNumber, @createdTime, @lastUpdatedTime, @fields, @tags)`,
+  // The bulk load's: positional parameters, no object to build per case.
+  loadCase: `INSERT INTO cases (domain_id, case_id, template_id, reference_number, created_time, last_updated_time, fields, tags)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   getCase: 'SELECT * FROM cases WHERE domain_id = ? AND case_id = ?',
   updateCase: `UPDATE cases SET template_id = @templateId, last_updated_time = @lastUpdatedTime, fields = @fields, tags = @tags
     WHERE domain_id = @domainId AND case_id = @caseId`,
@@ -272,6 +275,10 @@ const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 
+/** Page caches of a bulk load (negative: KiB), while loading the batches and while building the indexes. */
+const BULK_CACHE_KIB = -262_144;
+const INDEX_BUILD_CACHE_KIB = -8_192;
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
@@ -352,13 +359,18 @@ export class SqliteStore implements Store {
       let loaded = 0;
       let first: number | undefined;
       let last = 0;
+      const cacheSize = this.db.pragma('cache_size', { simple: true });
       this.db.pragma('synchronous = NORMAL');
+      // Room for the primary key indexes, which take the cases' ids in random order.
+      this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
       for (const index of searchIndexes) this.db.exec(index.drop);
       try {
         for await (const batch of batches) {
           if (batch.length === 0) continue;
           const docs = this.db.transaction(() => {
-            for (const c of batch) this.st.insertCase.run(caseParams(c));
+            for (const c of batch) {
+              this.st.loadCase.run(c.domainId, c.caseId, c.templateId, c.referenceNumber, c.createdTime, c.lastUpdatedTime, JSON.stringify(c.fields), JSON.stringify(c.tags));
+            }
             return this.search.loadCases(batch);
           }).immediate();
           first ??= docs[0][0];
@@ -372,9 +384,11 @@ export class SqliteStore implements Store {
         throw e;
       } finally {
         progress?.({ loaded, phase: 'indexes' });
-        this.db.pragma('threads = 2');
+        // SQLite sorts for CREATE INDEX within the page cache: a small one sorts twice as fast as a large one,
+        // measured (2.2 against 4.8 s for 2.2 million values), its runs staying in the CPU caches.
+        this.db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
         for (const index of searchIndexes) this.db.exec(index.create);
-        this.db.pragma('threads = 0');
+        this.db.pragma(`cache_size = ${cacheSize}`);
         this.db.pragma('synchronous = FULL');
         this.search.sets.clear();
         progress?.({ loaded, phase: 'text' });
@@ -508,6 +522,11 @@ export class SqliteStore implements Store {
     }, delayMs ?? this.textIndexDelayMs);
     // Pending cases are durable; a process that exits before indexing them resumes on its next start.
     this.textIndexTimer.unref();
+  }
+
+  /** Loads the search's match sets of large domains now (SearchIndex.warmUp): the server does it when it starts. */
+  warmUp(): Promise<{ domainId: string; cases: number; ms: number }[]> {
+    return this.read(async () => this.search.warmUp());
   }
 
   /** Indexes every pending case now, in large transactions: for bulk loads, so that they end fully indexed. */
