@@ -103,8 +103,6 @@ async function main() {
   client.destroy();
 
   const store = server.store;
-  // A large page cache for the load only: the case rows are written in case id order, which is random.
-  if (store instanceof SqliteStore) store.db.pragma('cache_size = -1000000');
   const rand = prng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const uuid = () => {

@@ -278,6 +278,7 @@ const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 /** Page caches of a bulk load (negative: KiB), while loading the batches and while building the indexes. */
 const BULK_CACHE_KIB = -262_144;
 const INDEX_BUILD_CACHE_KIB = -8_192;
+const BULK_MMAP_BYTES = 64 * 2 ** 30;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -363,6 +364,10 @@ export class SqliteStore implements Store {
       this.db.pragma('synchronous = NORMAL');
       // Room for the primary key indexes, which take the cases' ids in random order.
       this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
+      // Pages evicted from the cache are read back from the OS without a system call each: 22% off the loading at
+      // 200,000 cases, measured. Only here: a disk error under a memory map ends the process (SIGBUS), which a
+      // load, acknowledged only at its end, can afford and a serving store should not.
+      this.db.pragma(`mmap_size = ${BULK_MMAP_BYTES}`);
       for (const index of searchIndexes) this.db.exec(index.drop);
       try {
         for await (const batch of batches) {
@@ -386,9 +391,13 @@ export class SqliteStore implements Store {
         progress?.({ loaded, phase: 'indexes' });
         // SQLite sorts for CREATE INDEX within the page cache: a small one sorts twice as fast as a large one,
         // measured (2.2 against 4.8 s for 2.2 million values), its runs staying in the CPU caches.
+        // A helper thread may sort too: the text worker is done by then or nearly (13% faster, measured).
         this.db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
+        this.db.pragma('threads = 1');
         for (const index of searchIndexes) this.db.exec(index.create);
+        this.db.pragma('threads = 0');
         this.db.pragma(`cache_size = ${cacheSize}`);
+        this.db.pragma('mmap_size = 0');
         this.db.pragma('synchronous = FULL');
         this.search.sets.clear();
         progress?.({ loaded, phase: 'text' });
