@@ -46,7 +46,8 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const SQL = workerData.sql;
 const scratch = new Database(workerData.scratchFile);
-scratch.pragma('journal_mode = OFF');
+// A scratch file, thrown away should anything fail: no journal on disk (OFF is refused in better-sqlite3's defensive mode).
+scratch.pragma('journal_mode = MEMORY');
 scratch.pragma('synchronous = OFF');
 scratch.pragma('cache_size = -65536');
 {
