@@ -475,6 +475,7 @@ export class PgStore implements Store {
   async loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
     let loaded = 0;
     for await (const batch of batches) {
+      if (batch.length === 0) continue;
       await this.write(async (tx) => {
         for (const c of batch) await tx.insertCase(c);
       });
