@@ -238,17 +238,45 @@ async function peakRss<T>(pid: number, during: Promise<T>): Promise<{ result: T;
   }
 }
 
-function runLoadProcess(job: LoadJob, label: string): Promise<LoadResult> {
+/** CPU time (user + system, all threads) the process has used so far, in ms; undefined once it is gone. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    // The fields after the command name (which may hold spaces) start with the state; utime and stime are 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on every common architecture. */
+const CLOCK_TICKS = 100;
+
+/**
+ * Runs one phase in a load process. With `serverPid`, also measures the server's CPU time over the measured
+ * part of the phase: on a shared machine the CPU a server spends per request drifts far less than its
+ * throughput, which makes it the steadier figure for comparing two builds.
+ */
+function runLoadProcess(job: LoadJob, label: string, serverPid?: number): Promise<LoadResult & { serverCpuMs?: number }> {
   return new Promise((resolve, reject) => {
     const child = fork(join(ROOT, 'bench/load.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT });
-    child.on('message', (m: { progress?: string; result?: LoadResult; error?: string }) => {
+    let cpuFrom: number | undefined;
+    let serverCpuMs: number | undefined;
+    child.on('message', (m: { progress?: string; result?: LoadResult; error?: string; mark?: 'start' | 'end' }) => {
       if (m.progress) log(`  [${label}] ${m.progress}`);
-      if (m.result) resolve(m.result);
+      if (m.mark === 'start' && serverPid) cpuFrom = cpuMs(serverPid);
+      if (m.mark === 'end' && serverPid && cpuFrom !== undefined) serverCpuMs = (cpuMs(serverPid) ?? NaN) - cpuFrom;
+      if (m.result) resolve({ ...m.result, serverCpuMs });
       if (m.error) reject(new Error(m.error));
     });
     child.once('exit', (code) => code !== 0 && reject(new Error(`the load generator exited with code ${code}`)));
     child.send(job);
   });
+}
+
+/** Server CPU per measured request in µs, over the phases that measured it. */
+function cpuPerRequest(parts: (LoadResult & { serverCpuMs?: number })[]): number {
+  const measured = parts.filter((p) => p.serverCpuMs !== undefined);
+  return (1000 * measured.reduce((sum, p) => sum + p.serverCpuMs!, 0)) / measured.reduce((sum, p) => sum + p.requests, 0);
 }
 
 /** The rounds of one server and workload as one result. */
@@ -286,6 +314,8 @@ interface Row {
   statements: string;
   results: Partial<Record<Server, LoadResult>>;
   rssMb: Partial<Record<Server, number>>;
+  /** Server CPU time per measured request, µs. */
+  cpuUs: Partial<Record<Server, number>>;
 }
 
 function table(rows: Row[]): string {
@@ -425,7 +455,7 @@ async function main() {
     profileFrom = Number(process.hrtime.bigint() / 1000n);
     const rows: Row[] = [];
     for (const workload of workloads) {
-      const parts: Partial<Record<Server, LoadResult[]>> = {};
+      const parts: Partial<Record<Server, (LoadResult & { serverCpuMs?: number })[]>> = {};
       const rssMb: Partial<Record<Server, number>> = {};
       // Alternating short phases: the machine's background load drifts, and every server should see the same.
       for (let round = 0; round < ROUNDS; round++) {
@@ -444,13 +474,14 @@ async function main() {
           };
           const label = `${workload} → ${server} ${round + 1}/${ROUNDS}`;
           log(`${label}: signing, then ${WARMUP} s warm-up and ${seconds.toFixed(1)} s at concurrency ${CONCURRENCY}`);
-          const run = runLoadProcess(job, label);
+          const run = runLoadProcess(job, label, processes[server]!.pid);
           const { result, rssMb: rss } = server === 'ceiling' ? { result: await run, rssMb: 0 } : await peakRss(processes[server]!.pid!, run);
           rssMb[server] = Math.max(rssMb[server] ?? 0, rss);
           (parts[server] ??= []).push(result);
           log(
             `  [${label}] ${Math.round(result.perSecond)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms` +
-              `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)`,
+              `${result.exhausted ? ' (signed writes used up: phase ended early)' : ''} (signed in ${(result.signMs / 1000).toFixed(1)} s)` +
+              `${result.serverCpuMs !== undefined ? `, server CPU ${((1000 * result.serverCpuMs) / result.requests).toFixed(0)} µs/request` : ''}`,
           );
           for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
         }
@@ -460,7 +491,8 @@ async function main() {
         workload === 'Mixed'
           ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
           : String(2 + plan[workload].reads + plan[workload].writes);
-      rows.push({ workload, statements, results, rssMb });
+      const cpuUs = Object.fromEntries(servers.map((server) => [server, cpuPerRequest(parts[server]!)]));
+      rows.push({ workload, statements, results, rssMb, cpuUs });
     }
     console.log(
       `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
@@ -468,6 +500,14 @@ async function main() {
         `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
     );
     console.log(table(rows));
+    console.log('\nServer CPU per request (user + system time of the server process over the measured parts, all threads):');
+    for (const r of rows) {
+      const { opencases, ceiling, postgres } = r.cpuUs;
+      console.log(
+        `${r.workload}: opencases ${opencases!.toFixed(0)} µs, ceiling ${ceiling!.toFixed(0)} µs (ceiling/opencases ${((100 * ceiling!) / opencases!).toFixed(0)}%)` +
+          (postgres !== undefined ? `, PostgreSQL ${postgres.toFixed(0)} µs` : ''),
+      );
+    }
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);
     if (args.json) {

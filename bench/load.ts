@@ -232,7 +232,11 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function runLoad(job: LoadJob, progress: (text: string) => void): Promise<LoadResult> {
+/**
+ * `mark` is told when the measured part starts and ends, so that bench/api.ts can read the server's CPU time
+ * over exactly the requests it counts.
+ */
+export async function runLoad(job: LoadJob, progress: (text: string) => void, mark?: (at: 'start' | 'end') => void): Promise<LoadResult> {
   const signStarted = performance.now();
   const pool = await signPool(job);
   const signMs = performance.now() - signStarted;
@@ -259,6 +263,7 @@ export async function runLoad(job: LoadJob, progress: (text: string) => void): P
     return pool.reads[readNext++ % pool.reads.length];
   };
 
+  const startMark = setTimeout(() => mark?.('start'), measureFrom - performance.now());
   const ticker = setInterval(() => {
     const now = performance.now();
     const phase = now < measureFrom ? 'warm-up' : `${((now - measureFrom) / 1000).toFixed(0)}/${job.seconds}s`;
@@ -290,6 +295,8 @@ export async function runLoad(job: LoadJob, progress: (text: string) => void): P
     }
   }
   await Promise.all(Array.from({ length: job.concurrency }, worker));
+  mark?.('end');
+  clearTimeout(startMark);
   clearInterval(ticker);
   agent.destroy();
   const seconds = (Math.min(measuredEnd, performance.now()) - measureFrom) / 1000;
@@ -312,7 +319,11 @@ export async function runLoad(job: LoadJob, progress: (text: string) => void): P
 // Forked by bench/api.ts: one job in, progress and one result out.
 if (process.send) {
   process.once('message', (job: LoadJob) => {
-    runLoad(job, (text) => process.send!({ progress: text }))
+    runLoad(
+      job,
+      (text) => process.send!({ progress: text }),
+      (at) => process.send!({ mark: at }),
+    )
       .then((result) => process.send!({ result }, () => process.exit(0)))
       .catch((e) => {
         process.send!({ error: String((e as Error).stack ?? e) }, () => process.exit(1));
