@@ -95,6 +95,7 @@ describe('bulk load into a database file', () => {
     // The worker's index landed: every case has its document and none waits for the indexer.
     assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
     assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
+    assert.equal(count(store, 'SELECT count(DISTINCT segid) FROM search_text_idx'), 1, 'the copied index is one merged segment');
     assert.doesNotThrow(() => store.db.exec("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)"));
     assert.equal(store.integrityCheck(), 'ok');
     for (const { drop } of searchIndexes) assert.ok(indexNames(store).includes(drop.split(' ').at(-1)!), drop);

@@ -397,6 +397,7 @@ export class SqliteStore implements Store {
         throw e;
       } finally {
         try {
+          text?.seal();
           progress?.({ loaded, phase: 'indexes' });
           // SQLite sorts for CREATE INDEX within the page cache: a small one sorts twice as fast as a large one,
           // measured (2.2 against 4.8 s for 2.2 million values), its runs staying in the CPU caches. A helper
