@@ -248,8 +248,8 @@ export interface Store {
   /** Runs fn against one consistent snapshot; fn only reads (the PostgreSQL store refuses writes here). */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * Bulk load of new cases (seeding, large imports): what insertCase does for each, in far fewer and larger
-   * transactions, a batch at a time. Resolves with the number loaded once all are durable; a failing batch
+   * Bulk load of new cases (bench/seed.ts; imports still insert case by case): what insertCase does for each, in
+   * far fewer and larger transactions, a batch at a time. Resolves with the number loaded once all are durable; a failing batch
    * (a duplicate case id or reference number) rejects, and the batches before it stay loaded.
    */
   loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number>;

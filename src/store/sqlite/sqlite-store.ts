@@ -350,7 +350,7 @@ export class SqliteStore implements Store {
 
   /**
    * Bulk load: inserts many new cases (with their search index, as insertCase does) far faster than one
-   * transaction per case, for seeding and large imports (docs/search.md, "Bulk loading"). It holds the store for
+   * transaction per case, for seeding (docs/search.md, "Bulk loading"). It holds the store for
    * its whole duration; other requests wait. Each batch commits on its own, with synchronous=NORMAL, and the load
    * is durable when the promise resolves (the last commit syncs the WAL under FULL again). Secondary search indexes
    * are dropped for the load and built again at its end, also when it fails; the text index is built on the
