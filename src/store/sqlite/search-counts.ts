@@ -268,6 +268,13 @@ export class MatchSets {
       for (const set of d.sets.values()) clearBit(set.bits, cno);
       return;
     }
+    const wasOdd = hasBit(d.live, cno) && Number.isNaN(d.updated[cno]);
+    setBit(d.live, cno);
+    d.updated[cno] = timeOf(row.updated);
+    d.oddTimes += (Number.isNaN(d.updated[cno]) ? 1 : 0) - (wasOdd ? 1 : 0);
+    // The case's values and tags only matter to leaf sets, the field list and dictionaries: with none of them
+    // loaded (a domain only warmed up, under writes alone), the write is not read back.
+    if (d.sets.size === 0 && d.fields === undefined && d.dictionaries.size === 0) return;
     const state: CaseState = { values: new Map(), tags: new Map(), updated: row.updated };
     for (const v of this.st.caseValues.all(cno) as { fno: number; s: string | null; n: number | null }[]) {
       state.values.set(v.fno, { s: v.s, n: v.n });
@@ -279,10 +286,6 @@ export class MatchSets {
       }
     }
     for (const t of this.st.caseTags.all(cno) as { key: string; value: string }[]) state.tags.set(t.key, t.value);
-    const wasOdd = hasBit(d.live, cno) && Number.isNaN(d.updated[cno]);
-    setBit(d.live, cno);
-    d.updated[cno] = timeOf(row.updated);
-    d.oddTimes += (Number.isNaN(d.updated[cno]) ? 1 : 0) - (wasOdd ? 1 : 0);
     for (const set of d.sets.values()) {
       if (set.test(state)) setBit(set.bits, cno);
       else clearBit(set.bits, cno);
