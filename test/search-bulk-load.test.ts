@@ -134,6 +134,19 @@ describe('bulk load into a database file', () => {
     await reference.close();
   });
 
+  test('a load queued behind writes waits for their group instead of joining it', async () => {
+    const { store } = fileStore();
+    // Queued in one turn: the writes form a group, and the load must run after its COMMIT, on its own.
+    const [, loaded] = await Promise.all([
+      store.write((tx) => tx.insertCase(cases[0])),
+      store.loadCases([cases.slice(1, 300)]),
+      store.write((tx) => tx.insertCase(cases[300])),
+    ]);
+    assert.equal(loaded, 299);
+    assert.equal(count(store, 'SELECT count(*) FROM cases'), 301);
+    await store.close();
+  });
+
   test('a load whose source fails keeps the batches before, with every index in place', async () => {
     const { store } = fileStore();
     const source = async function* () {

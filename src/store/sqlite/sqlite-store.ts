@@ -256,7 +256,7 @@ export interface SqliteOptions {
 
 /** A transaction waiting for the connection; `exclusive` jobs run outside one and make their own (loadCases). */
 interface Job {
-  write: boolean | 'exclusive';
+  kind: 'read' | 'write' | 'exclusive';
   fn: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -426,11 +426,11 @@ export class SqliteStore implements Store {
   }
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.enqueue(true, fn);
+    return this.enqueue('write', fn);
   }
 
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.enqueue(false, fn);
+    return this.enqueue('read', fn);
   }
 
   /**
@@ -438,9 +438,9 @@ export class SqliteStore implements Store {
    * from the next turn of the event loop, so that the writes of requests that arrived together are queued by
    * then and can share a commit (runWrites).
    */
-  private enqueue<T>(write: Job['write'], fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private enqueue<T>(kind: Job['kind'], fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({ write, fn, resolve: resolve as (v: unknown) => void, reject });
+      this.jobs.push({ kind, fn, resolve: resolve as (v: unknown) => void, reject });
       this.draining ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
     });
   }
@@ -453,8 +453,8 @@ export class SqliteStore implements Store {
         this.draining = undefined;
         return;
       }
-      if (job.write === 'exclusive') await job.fn(this.tx).then(job.resolve, job.reject);
-      else if (job.write) await this.runWrites(job);
+      if (job.kind === 'exclusive') await job.fn(this.tx).then(job.resolve, job.reject);
+      else if (job.kind === 'write') await this.runWrites(job);
       else await this.runRead(job);
     }
   }
@@ -499,7 +499,7 @@ export class SqliteStore implements Store {
           this.st.release.run();
           this.search.forget();
         }
-        if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.write) pending = this.jobs.shift();
+        if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.kind === 'write') pending = this.jobs.shift();
       }
       this.st.commit.run();
     } catch (e) {
