@@ -12,6 +12,13 @@
  * mapped into the process, 32 KiB per 4,096 frames) grew the server's RSS by ~7 MB a minute. So once the WAL holds
  * RESTART_FRAMES, the worker runs a RESTART checkpoint: it keeps writers out for the moment it takes to copy the
  * frames committed since the last PASSIVE one, and the next write starts the WAL over from its beginning.
+ *
+ * That moment must stay short: writers wait for it only `busy_timeout` (5 s) before failing. A PASSIVE checkpoint
+ * that began before a large commit (a bulk load's index build writes ~1 GB in one) leaves all of it for the RESTART,
+ * which then copied it under the writers' lock: a seeding run failed its closing commit with SQLITE_BUSY that way.
+ * So the worker restarts only when the PASSIVE checkpoint left at most MAX_RESTART_BACKLOG frames uncopied, else
+ * it lets the next PASSIVE one copy them unimpeded. Should writers keep the backlog above that for FORCE_AFTER
+ * ticks in a row, it restarts anyway: a bounded WAL matters more, and that backlog is a few ticks of writes.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -20,6 +27,10 @@ import type Database from 'better-sqlite3';
 const INTERVAL_MS = 200;
 /** 64 MiB of 4 KiB pages: restarting once a second or so at full write load, with an index of ~128 KiB. */
 const RESTART_FRAMES = 16_384;
+/** 8 MiB: copied in well under a second even on a slow disk. */
+const MAX_RESTART_BACKLOG = 2_048;
+/** 10 s of ticks. */
+const FORCE_AFTER = 50;
 const PAGE_BYTES = 4096;
 
 // Plain CommonJS run with `eval`, so the same code works from src/ (tsx) and dist/.
@@ -29,10 +40,19 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
+// A RESTART checkpoint waits this long for the writer and readers, keeping new writers out while it waits; then
+// it gives up, having done what a PASSIVE one does. (better-sqlite3's default would be 5 s, the writers' own limit.)
+db.pragma('busy_timeout = 100');
+let waited = 0;
 const timer = setInterval(() => {
   try {
-    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log >= workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (log < workerData.restartFrames) return;
+    const backlog = log - checkpointed;
+    if (backlog > workerData.maxBacklog && ++waited < workerData.forceAfter) return;
+    waited = 0;
+    db.pragma('wal_checkpoint(RESTART)');
+    if (workerData.report) parentPort.postMessage({ restarted: { log, backlog } });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
   }
@@ -48,9 +68,28 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(db: Database.Database, file: string, onError: (message: string) => void): Checkpointer {
+/** The defaults above; tests make them small, and may hear of each RESTART checkpoint (the WAL's size then, and how much of it PASSIVE had left). */
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  restartFrames?: number;
+  maxBacklog?: number;
+  forceAfter?: number;
+  onRestart?: (r: { log: number; backlog: number }) => void;
+}
+
+export function startCheckpointer(db: Database.Database, file: string, onError: (message: string) => void, opts: CheckpointerOptions = {}): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs: INTERVAL_MS, restartFrames: RESTART_FRAMES } });
+  const restartFrames = opts.restartFrames ?? RESTART_FRAMES;
+  const workerData = {
+    driver,
+    file,
+    intervalMs: opts.intervalMs ?? INTERVAL_MS,
+    restartFrames,
+    maxBacklog: opts.maxBacklog ?? MAX_RESTART_BACKLOG,
+    forceAfter: opts.forceAfter ?? FORCE_AFTER,
+    report: opts.onRestart !== undefined,
+  };
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
   let running = true;
   // Should the worker die, the request connection goes back to checkpointing itself: the WAL must not grow without bound.
   const fallBack = (message: string) => {
@@ -59,13 +98,16 @@ export function startCheckpointer(db: Database.Database, file: string, onError: 
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
     onError(message);
   };
-  worker.on('message', (m: { error?: string }) => m.error && onError(`WAL checkpoint failed: ${m.error}`));
+  worker.on('message', (m: { error?: string; restarted?: { log: number; backlog: number } }) => {
+    if (m.error) onError(`WAL checkpoint failed: ${m.error}`);
+    if (m.restarted) opts.onRestart?.(m.restarted);
+  });
   worker.on('error', (e) => fallBack(`the WAL checkpoint worker failed: ${e.message}`));
   worker.on('exit', () => fallBack('the WAL checkpoint worker exited'));
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   // A restarted WAL keeps its file size; this cuts a larger one (say, left by an older version) back down.
-  db.pragma(`journal_size_limit = ${RESTART_FRAMES * PAGE_BYTES}`);
+  db.pragma(`journal_size_limit = ${restartFrames * PAGE_BYTES}`);
   return {
     async stop() {
       if (!running) return;

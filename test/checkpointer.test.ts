@@ -1,0 +1,88 @@
+/**
+ * The WAL checkpoint worker (src/store/sqlite/checkpointer.ts): a RESTART checkpoint keeps writers out while it
+ * copies what the last PASSIVE one left, so it must run only when that is little, and still run when writers never
+ * let it get that small. The thresholds are made small here; a reader holding an old snapshot stops PASSIVE
+ * checkpoints at that snapshot, which leaves a large backlog on demand.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startCheckpointer } from '../src/store/sqlite/checkpointer.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function database() {
+  const dir = mkdtempSync(join(tmpdir(), 'oc-checkpoint-'));
+  dirs.push(dir);
+  const file = join(dir, 'test.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (b BLOB NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (b) VALUES (?)');
+  /** One commit of `pages` rows of one page each. */
+  const write = (pages: number) => db.transaction(() => { for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(4000, i)); })();
+  return { db, file, write };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(what: string, ok: () => boolean) {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    if (ok()) return;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('a RESTART checkpoint waits until PASSIVE ones have copied the backlog, then starts the WAL over', async () => {
+  const { db, file, write } = database();
+  const restarts: { log: number; backlog: number }[] = [];
+  const errors: string[] = [];
+  const checkpointer = startCheckpointer(db, file, (m) => errors.push(m), {
+    intervalMs: 20, restartFrames: 64, maxBacklog: 16, forceAfter: 1_000, onRestart: (r) => restarts.push(r),
+  });
+  try {
+    const reader = new Database(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM t').get();
+    write(300);
+    await sleep(300); // ~15 ticks, each leaving the 300 pages the reader pins uncopied
+    assert.equal(restarts.length, 0, 'no RESTART while most of the WAL is still to be copied');
+    reader.exec('COMMIT');
+    reader.close();
+    await until('a RESTART checkpoint', () => restarts.length > 0);
+    assert.ok(restarts.every((r) => r.backlog <= 16), JSON.stringify(restarts));
+    // The WAL starts over: the next commit is written at its beginning.
+    write(1);
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    assert.ok(log < 64, `WAL frames after a restart: ${log}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await checkpointer.stop();
+    db.close();
+  }
+});
+
+test('a backlog that never gets small is restarted anyway after forceAfter ticks', async () => {
+  const { db, file, write } = database();
+  const restarts: { log: number; backlog: number }[] = [];
+  const checkpointer = startCheckpointer(db, file, () => {}, {
+    intervalMs: 20, restartFrames: 64, maxBacklog: 16, forceAfter: 5, onRestart: (r) => restarts.push(r),
+  });
+  const reader = new Database(file, { readonly: true });
+  try {
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM t').get();
+    write(300);
+    await until('a forced RESTART checkpoint', () => restarts.length > 0);
+    assert.ok(restarts[0].backlog > 16, JSON.stringify(restarts));
+  } finally {
+    reader.exec('COMMIT');
+    reader.close();
+    await checkpointer.stop();
+    db.close();
+  }
+});
