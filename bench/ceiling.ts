@@ -8,7 +8,7 @@
  *   node --import tsx bench/ceiling.ts --data-dir DIR --port N --plan '{"CreateCase":{...},...}' [--per-request-commit]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -138,7 +138,7 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
       const p = plan.CreateCase;
       return transaction(p, () => {
         readDocs(p.reads);
-        const caseId = randomUUID();
+        const caseId = uuidv7(); // as opencases makes them: time-ordered
         const fields: FieldValues = {};
         for (const f of input.fields) fields[f.id] = f.value;
         st.insertCase.run(domainId, caseId, JSON.stringify(fields), '{}');

@@ -9,6 +9,7 @@
  * With --database-url the cases go into that PostgreSQL database; DIR then only receives the manifest.
  */
 import { parseArgs } from 'node:util';
+import { v7 as uuidv7 } from 'uuid';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -60,8 +61,6 @@ const CUSTOM_FIELDS: { name: string; type: FieldType; options?: string[] }[] = [
   { name: 'account_ref', type: 'Text' },
 ];
 
-const HEX = '0123456789abcdef';
-
 const STATUSES = ['open', 'open', 'open', 'closed', 'closed', 'closed', 'closed', 'pending', 'in_progress', 'resolved'];
 
 async function main() {
@@ -105,14 +104,18 @@ async function main() {
   const store = server.store;
   const rand = prng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  /** 8 hex digits of one draw: 4 draws make a UUID (version 4 layout) without building it digit by digit. */
+  const hex8 = () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0');
   const uuid = () => {
-    let hex = '';
-    for (let i = 0; i < 32; i++) {
-      const digit = HEX[Math.floor(rand() * 16)];
-      hex += i === 12 ? '4' : digit;
-      if (i === 7 || i === 11 || i === 15 || i === 19) hex += '-';
-    }
-    return hex;
+    const a = hex8(), b = hex8(), c = hex8(), d = hex8();
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+  };
+  /** A case id as the server makes them (time-ordered, version 7), for the time the case was created. */
+  const randomBytes = new Uint8Array(16);
+  const randomView = new DataView(randomBytes.buffer);
+  const caseUuid = (ms: number) => {
+    for (let i = 0; i < 16; i += 4) randomView.setUint32(i, Math.floor(rand() * 2 ** 32));
+    return uuidv7({ msecs: ms, random: randomBytes });
   };
   const users = Array.from({ length: 50 }, () => `arn:aws:connect:${BENCH_REGION}:${BENCH_ACCESS_KEY}:instance/${uuid()}/agent/${uuid()}`);
   const products = Array.from({ length: 200 }, (_, i) => `${pick(WORDS.problem)}-model-${i}`);
@@ -122,9 +125,11 @@ async function main() {
   const s = (v: string): FieldValueUnion => ({ stringValue: v });
   const d = (ms: number): FieldValueUnion => ({ stringValue: new Date(ms).toISOString() });
 
+  // Cases are made in the order they were created, over the last two years, as a server would have made them:
+  // creation times, reference numbers and case ids all grow with i.
   function makeCase(i: number): CaseRecord {
-    const caseId = uuid();
-    const created = now - Math.floor(rand() * twoYears);
+    const created = now - twoYears + Math.floor(((i + rand()) * twoYears) / total);
+    const caseId = caseUuid(created);
     const updated = Math.min(now, created + Math.floor(rand() * 30 * 24 * 3600 * 1000));
     const user = pick(users);
     const status = pick(STATUSES);

@@ -1,6 +1,6 @@
 /** Composition root: config → store, auth, handlers, HTTP server. */
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -100,7 +100,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       store,
       region: config.region,
       now,
-      newId: randomUUID,
+      // Time-ordered UUIDs (version 7): a new case's id, and the index entries keyed by it, go at the end of their
+      // B-trees instead of onto a random page each (docs/architecture.md, "Identifiers").
+      newId: () => uuidv7(),
       tokens,
       quotas: config.quotas,
       enforceCaseRules: config.enforceCaseRules,
