@@ -1,9 +1,9 @@
 /** Composition root: config → store, auth, handlers, HTTP server. */
 import { createServer, type Server } from 'node:http';
-import { v7 as uuidv7 } from 'uuid';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { newId } from './ids.js';
 import { DEFAULT_CONFIG, isLoopback, type ServerConfig } from './config.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { PgStore, describeDatabaseUrl } from './store/postgres/pg-store.js';
@@ -100,9 +100,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       store,
       region: config.region,
       now,
-      // Time-ordered UUIDs (version 7): a new case's id, and the index entries keyed by it, go at the end of their
-      // B-trees instead of onto a random page each (docs/architecture.md, "Identifiers").
-      newId: () => uuidv7(),
+      newId,
       tokens,
       quotas: config.quotas,
       enforceCaseRules: config.enforceCaseRules,

@@ -41,6 +41,16 @@ describe('cases', () => {
   const update = (caseId: string, fields: FieldValue[], extra: Record<string, unknown> = {}) =>
     t.client.send(new UpdateCaseCommand({ domainId: x.domainId, caseId, fields, ...extra }));
 
+  test('case ids are time-ordered UUIDs (version 7): a later case has a larger id', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await create([])).caseId!);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // the next id's millisecond
+    }
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual([...ids].sort(), ids);
+  });
+
   test('a case stores a value of every field type and the server-kept system fields', async () => {
     const { caseId, caseArn } = await create([
       fv(x.f.notes, str('single line')),
