@@ -321,6 +321,12 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Group commit gives each write a savepoint, and SQLite keeps the prior content of every page a savepoint
+    // changes in a sub-journal: in memory up to 64 KiB, then in a temp file. A case write changes ~25 pages, so
+    // every group opened, wrote and deleted a file in /var/tmp, two writes per page (9,061 pwrite calls against the
+    // WAL's 5,807 in 2 s of CreateCase, strace). In memory it is ~100 KB per write, freed at its RELEASE. Temporary
+    // tables and indexes of queries (DISTINCT, IN lists, materialised subqueries) live in memory too.
+    this.db.pragma('temp_store = MEMORY');
     this.migrate();
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
     this.search = new SearchIndex(this.db, opts.searchSets);
