@@ -100,6 +100,11 @@ describe('bulk load into a database file', () => {
     assert.equal(store.integrityCheck(), 'ok');
     for (const { drop } of searchIndexes) assert.ok(indexNames(store).includes(drop.split(' ').at(-1)!), drop);
     assert.equal(existsSync(join(dir, 'opencases.db.bulk-text')), false, 'the scratch file is removed');
+    // The settings of the load are undone (2: temporary storage in memory, for the savepoints of group commit).
+    assert.deepEqual(
+      ['synchronous', 'cache_size', 'mmap_size', 'threads', 'temp_store'].map((p) => store.db.pragma(p, { simple: true })),
+      [2, -16000, 0, 0, 2],
+    );
     assert.deepEqual(await answers(store), await answers(reference));
 
     // Later writes keep the copied index up to date.
