@@ -282,10 +282,19 @@ const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 
+/** How long a write waits for the lock held by another connection (the checkpoint worker, another process). */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** Page caches of a bulk load (negative: KiB), while loading the batches and while building the indexes. */
 const BULK_CACHE_KIB = -262_144;
 const INDEX_BUILD_CACHE_KIB = -8_192;
 const BULK_MMAP_BYTES = 64 * 2 ** 30;
+/**
+ * How long a bulk load's transactions wait for the lock (requests wait 5 s): between its batches the checkpoint
+ * worker may run a RESTART checkpoint, which copies up to 32 MiB of WAL with writers kept out (checkpointer.ts).
+ * The load holds the store anyway, and failing it after minutes of work for a wait of seconds helps nobody.
+ */
+const BULK_BUSY_TIMEOUT_MS = 60_000;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -320,7 +329,7 @@ export class SqliteStore implements Store {
     }
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Group commit gives each write a savepoint, and SQLite keeps the prior content of every page a savepoint
     // changes in a sub-journal: in memory up to 64 KiB, then in a temp file. A case write changes ~25 pages, so
     // every group opened, wrote and deleted a file in /var/tmp, two writes per page (9,061 pwrite calls against the
@@ -376,6 +385,7 @@ export class SqliteStore implements Store {
       let last = 0;
       const cacheSize = this.db.pragma('cache_size', { simple: true });
       this.db.pragma('synchronous = NORMAL');
+      this.db.pragma(`busy_timeout = ${BULK_BUSY_TIMEOUT_MS}`);
       // Room for the primary key indexes, which take the cases' ids in random order.
       this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
       // Pages evicted from the cache are read back from the OS without a system call each: 22% off the loading at
@@ -422,6 +432,7 @@ export class SqliteStore implements Store {
           this.db.pragma(`cache_size = ${cacheSize}`);
           this.db.pragma('mmap_size = 0');
           this.db.pragma('synchronous = FULL');
+          this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
           // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
           // those before a failed one.
           this.db.transaction(() => this.st.setMeta.run('last_bulk_load', new Date().toISOString())).immediate();
