@@ -8,7 +8,7 @@
  *   node --import tsx bench/ceiling.ts --data-dir DIR --port N --plan '{"CreateCase":{...},...}' [--per-request-commit]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../src/ids.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -138,7 +138,7 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
       const p = plan.CreateCase;
       return transaction(p, () => {
         readDocs(p.reads);
-        const caseId = uuidv7(); // as opencases makes them: time-ordered
+        const caseId = newId(); // as opencases makes them: time-ordered, random bits from a pool
         const fields: FieldValues = {};
         for (const f of input.fields) fields[f.id] = f.value;
         st.insertCase.run(domainId, caseId, JSON.stringify(fields), '{}');
