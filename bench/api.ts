@@ -418,15 +418,17 @@ async function main() {
   const profileDir = join(DIR, 'profile');
   let profileFrom = 0;
   rmSync(profileDir, { recursive: true, force: true });
-  // The default log level (info, one line per request) is part of the cost; the lines go nowhere.
+  // The default log level (info, one line per request) is part of the cost. The lines are kept in a file, so that
+  // an error a workload meets can be traced to what the server logged for it (reported after the run).
+  const serverLogs = { opencases: join(DIR, 'opencases.log'), postgres: join(DIR, 'opencases-postgres.log') };
   const opencases = node('src/cli.ts', ['serve', '--port', String(port), '--data-dir', runDir, '--credentials', credentialsFile], {
     execArgv: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    stdout: openSync('/dev/null', 'w'),
+    stdout: openSync(serverLogs.opencases, 'w'),
   });
   const postgresRun = DATABASE_URL ? await seededPostgres(DATABASE_URL) : undefined;
   const postgres = postgresRun
     ? node('src/cli.ts', ['serve', '--port', String(postgresPort), '--database-url', postgresRun.databaseUrl, '--credentials', credentialsFile], {
-        stdout: openSync('/dev/null', 'w'),
+        stdout: openSync(serverLogs.postgres, 'w'),
       })
     : undefined;
   const ceiling = node('bench/ceiling.ts', [
@@ -518,6 +520,7 @@ async function main() {
   } finally {
     for (const child of Object.values(processes)) child.kill('SIGTERM');
     await Promise.all(Object.values(processes).map(exited));
+    for (const file of postgres ? Object.values(serverLogs) : [serverLogs.opencases]) reportLoggedErrors(file);
   }
   if (args.profile) {
     // The largest profile is the main thread's; tsx's module loader thread writes one too.
@@ -533,6 +536,14 @@ async function main() {
     writeFileSync(stacks, foldStacks(JSON.parse(readFileSync(join(profileDir, files[0]), 'utf8')), profileFrom, ROOT));
     console.log(`\nCollapsed stacks of the same samples: ${stacks} (a flame graph: npx tsx bench/flamegraph.ts ${stacks} OUT.png)`);
   }
+}
+
+/** Prints how many error lines (pino level 50 and above) a server logged, and the first of them. */
+function reportLoggedErrors(file: string): void {
+  const errors = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{') && (JSON.parse(line) as { level?: number }).level! >= 50);
+  console.log(`\n${file}: ${errors.length} error line(s)${errors.length ? `; the first:\n${errors[0]}` : ''}`);
 }
 
 main().catch((e) => {

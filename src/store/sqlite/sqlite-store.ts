@@ -282,8 +282,16 @@ const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 
-/** How long a write waits for the lock held by another connection (the checkpoint worker, another process). */
+/**
+ * How long a write waits for the lock held by another connection (the checkpoint worker, another process).
+ * SQLite's own wait (busy_timeout) adds up the sleeps it asked for, not the time that passed, and a signal cuts a
+ * sleep short: under `node --cpu-prof` (a signal every millisecond) its 5 s were over in ~70 ms, measured, and
+ * writes failed with SQLITE_BUSY while the checkpoint worker held the lock. So a transaction that writes begins
+ * in beginWrite, which tries again by the clock until the deadline, letting the event loop run in between.
+ */
 const BUSY_TIMEOUT_MS = 5_000;
+/** The pause between two tries of beginWrite, after SQLite's own wait gave up. */
+const BUSY_RETRY_MS = 5;
 
 /** Page caches of a bulk load (negative: KiB), while loading the batches and while building the indexes. */
 const BULK_CACHE_KIB = -262_144;
@@ -295,6 +303,8 @@ const BULK_MMAP_BYTES = 64 * 2 ** 30;
  * The load holds the store anyway, and failing it after minutes of work for a wait of seconds helps nobody.
  */
 const BULK_BUSY_TIMEOUT_MS = 60_000;
+
+const isBusy = (e: unknown) => (e as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -385,7 +395,6 @@ export class SqliteStore implements Store {
       let last = 0;
       const cacheSize = this.db.pragma('cache_size', { simple: true });
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma(`busy_timeout = ${BULK_BUSY_TIMEOUT_MS}`);
       // Room for the primary key indexes, which take the cases' ids in random order.
       this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
       // Pages evicted from the cache are read back from the OS without a system call each: 22% off the loading at
@@ -396,12 +405,12 @@ export class SqliteStore implements Store {
       try {
         for await (const batch of batches) {
           if (batch.length === 0) continue;
-          const docs = this.db.transaction(() => {
+          const docs = await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
             for (const c of batch) {
               this.st.loadCase.run(c.domainId, c.caseId, c.templateId, c.referenceNumber, c.createdTime, c.lastUpdatedTime, JSON.stringify(c.fields), JSON.stringify(c.tags));
             }
             return this.search.loadCases(batch);
-          }).immediate();
+          });
           first ??= docs[0][0];
           last = docs[docs.length - 1][0];
           loaded += batch.length;
@@ -422,7 +431,7 @@ export class SqliteStore implements Store {
           // SQLite's sorter takes no helper thread while temporary storage is in memory (the store's setting).
           this.db.pragma('temp_store = FILE');
           this.db.pragma('threads = 1');
-          for (const index of searchIndexes) this.db.exec(index.create);
+          for (const index of searchIndexes) await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.db.exec(index.create));
           progress?.({ loaded, phase: 'text' });
           if (text && first !== undefined) await text.finish(first, last).catch(dropText);
         } finally {
@@ -432,10 +441,9 @@ export class SqliteStore implements Store {
           this.db.pragma(`cache_size = ${cacheSize}`);
           this.db.pragma('mmap_size = 0');
           this.db.pragma('synchronous = FULL');
-          this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
           // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
           // those before a failed one.
-          this.db.transaction(() => this.st.setMeta.run('last_bulk_load', new Date().toISOString())).immediate();
+          await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.st.setMeta.run('last_bulk_load', new Date().toISOString()));
           this.search.sets.clear();
           // Cases left pending (no bulk text index, or it was not copied) go to the indexer as usual.
           if (this.search.hasPendingText()) this.scheduleTextIndex(0);
@@ -504,7 +512,7 @@ export class SqliteStore implements Store {
     /** The write taken from the queue and not yet in `done` nor answered. */
     let pending: Job | undefined = first;
     try {
-      this.st.beginImmediate.run();
+      await this.beginWrite(BUSY_TIMEOUT_MS);
       while (pending) {
         const job: Job = pending;
         this.st.savepoint.run();
@@ -534,6 +542,33 @@ export class SqliteStore implements Store {
     // Before any answer and before the next job: searches must see sets equal to what was just committed.
     this.search.sets.settle();
     for (const d of done) d.job.resolve(d.result);
+  }
+
+  /** BEGIN IMMEDIATE, tried again until `timeoutMs` have passed by the clock while the lock is busy (BUSY_TIMEOUT_MS). */
+  private async beginWrite(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      try {
+        this.st.beginImmediate.run();
+        return;
+      } catch (e) {
+        if (!isBusy(e) || performance.now() >= deadline) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    }
+  }
+
+  /** `fn` in a write transaction begun by beginWrite: committed when it returns, rolled back when it throws. */
+  private async writeTransaction<T>(timeoutMs: number, fn: () => T): Promise<T> {
+    await this.beginWrite(timeoutMs);
+    try {
+      const result = fn();
+      this.st.commit.run();
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) this.st.rollback.run();
+      throw e;
+    }
   }
 
   /**
