@@ -139,6 +139,24 @@ describe('bulk load into a database file', () => {
     await reference.close();
   });
 
+  test('a store with its text indexer running keeps it off the loaded cases, and the loaded index is copied in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-bulk-'));
+    dirs.push(dir);
+    // The indexer's worker looks for pending cases every 5 ms: between two batches it would find the load's.
+    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 5 });
+    await store.loadCases(batchesOf(cases, 100));
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
+    assert.equal(count(store, 'SELECT count(DISTINCT segid) FROM search_text_idx'), 1, 'the copied index is one merged segment');
+    // And the worker indexes what comes after the load.
+    await store.write((tx) => tx.updateCase({ ...cases[0], fields: { title: { stringValue: 'zanzibar' } } }, ['title', 'amount', 'owner', 'note', 'vip']));
+    for (let i = 0; i < 500 && count(store, 'SELECT count(*) FROM search_text_pending') > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
+    const hits = await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['zanzibar'], sorts: [], limit: 10 }));
+    assert.deepEqual(hits.hits.map((h) => h.record.caseId), [cases[0].caseId]);
+    await store.close();
+  });
+
   test('a load queued behind writes waits for their group instead of joining it', async () => {
     const { store } = fileStore();
     // Queued in one turn: the writes form a group, and the load must run after its COMMIT, on its own.

@@ -178,6 +178,53 @@ describe('the background indexer', () => {
     }
   });
 
+  test('a database file is indexed on a worker thread, also while the request thread is busy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 20 });
+    try {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 50; i++) await tx.insertCase(aCase(i, `churros ${i}`));
+      });
+      assert.equal(pendingCount(store), 50);
+      // This thread runs no timer while it spins here: only the worker can index the cases meanwhile.
+      const until = Date.now() + 5000;
+      while (pendingCount(store) > 0 && Date.now() < until);
+      assert.equal(pendingCount(store), 0);
+      assert.equal(ftsMatches(store, 'churros').length, 50);
+      assert.equal(await search(store, ['churros']), 50);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the worker's commits leave the match sets in place; another connection's case writes drop them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 20, searchSets: { accelerateFrom: 0 } });
+    const other = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+    // White-box: the loaded sets of the domains (search-counts.ts); a set dropped and loaded again is a new object.
+    const loadedSets = () => [...(store as unknown as { search: { sets: { domains: Map<number, object> } } }).search.sets.domains.values()];
+    try {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 30; i++) await tx.insertCase(aCase(i, `paella ${i}`));
+      });
+      assert.equal(await search(store, ['paella']), 30);
+      const [before] = loadedSets();
+      assert.ok(before);
+      await waitFor(() => pendingCount(store) === 0);
+      assert.equal(await search(store, ['paella']), 30);
+      assert.equal(loadedSets()[0], before, 'the sets were loaded again after the text indexer committed');
+
+      await other.write((tx) => tx.insertCase(aCase(30, 'paella 30')));
+      assert.equal(await search(store, ['paella']), 31);
+      assert.notEqual(loadedSets()[0], before);
+    } finally {
+      await other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a case number reused after a delete gets its own document, not the deleted case\'s', async () => {
     const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
     try {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { migrations, searchIndexes } from './migrations.js';
 import { startBulkText, type BulkText } from './bulk-text.js';
 import { SearchIndex } from './search-sql.js';
-import type { MatchSetOptions } from './search-counts.js';
+import { CASE_WRITES_SQL, type MatchSetOptions } from './search-counts.js';
+import { startTextIndexer, type TextIndexer } from './text-indexer.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type {
   AuditRecord,
@@ -43,6 +44,8 @@ const SQL = {
   rollbackToSavepoint: 'ROLLBACK TO write',
 
   getMeta: 'SELECT value FROM meta WHERE key = ?',
+  // Every write group bumps it: how other connections' match sets tell case writes from text indexing (search-counts.ts).
+  bumpCaseWrites: CASE_WRITES_SQL.bump,
   setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
 
   getResource: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND id = ?',
@@ -281,6 +284,8 @@ const MAX_GROUP_COMMIT = 64;
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
+/** The indexer's worker pauses this long between two transactions, letting the request thread's writes in. */
+const TEXT_GAP_MS = 5;
 
 /**
  * How long a write waits for the lock held by another connection (the checkpoint worker, another process).
@@ -314,6 +319,8 @@ export class SqliteStore implements Store {
   private readonly search: SearchIndex;
   /** WAL checkpoints in a worker thread (checkpointer.ts); none for an in-memory database. */
   private readonly checkpointer?: Checkpointer;
+  /** The text indexer's worker thread (text-indexer.ts); none in memory or with textIndexDelayMs false. */
+  private readonly textIndexer?: TextIndexer;
   private readonly jobs: Job[] = [];
   private readonly dynamic = new Map<string, Database.Statement>();
   /** The running drain of `jobs`, if any. */
@@ -351,11 +358,19 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
-    // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
-    if (this.search.hasPendingText()) this.scheduleTextIndex(0);
     if (opts.dataDir !== ':memory:') {
       this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
+      if (this.textIndexDelayMs !== false) {
+        const options = { delayMs: this.textIndexDelayMs, batch: TEXT_BATCH, budgetMs: TEXT_BUDGET_MS, mergePagesPerCase: TEXT_MERGE_PAGES_PER_CASE, gapMs: TEXT_GAP_MS };
+        // Should the worker die, scheduleTextIndex takes over on this thread.
+        this.textIndexer = startTextIndexer(this.file!, options, (message) => {
+          process.emitWarning(message);
+          if (!this.textIndexer?.running) this.scheduleTextIndex(0);
+        });
+      }
     }
+    // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
+    if (this.search.hasPendingText()) this.scheduleTextIndex(0);
   }
 
   private migrate() {
@@ -384,6 +399,8 @@ export class SqliteStore implements Store {
    */
   loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
     return this.enqueue('exclusive', async () => {
+      // The load's cases stay pending until its own text index lands (bulk-text.ts); the worker must not take them.
+      await this.textIndexer?.pause();
       let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
       const dropText = (e: unknown) => {
         process.emitWarning(`bulk text index abandoned, the text indexer takes over: ${e instanceof Error ? e.message : String(e)}`);
@@ -435,6 +452,8 @@ export class SqliteStore implements Store {
           progress?.({ loaded, phase: 'text' });
           if (text && first !== undefined) await text.finish(first, last).catch(dropText);
         } finally {
+          // The load's own text index has landed or never will: its cases left pending go to the indexer as usual.
+          this.textIndexer?.resume();
           await text?.stop();
           this.db.pragma('threads = 0');
           this.db.pragma('temp_store = MEMORY');
@@ -443,9 +462,12 @@ export class SqliteStore implements Store {
           this.db.pragma('synchronous = FULL');
           // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
           // those before a failed one.
-          await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.st.setMeta.run('last_bulk_load', new Date().toISOString()));
+          await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
+            this.st.setMeta.run('last_bulk_load', new Date().toISOString());
+            // Other connections' match sets are stale now (ours are cleared below).
+            this.st.bumpCaseWrites.run();
+          });
           this.search.sets.clear();
-          // Cases left pending (no bulk text index, or it was not copied) go to the indexer as usual.
           if (this.search.hasPendingText()) this.scheduleTextIndex(0);
         }
       }
@@ -529,7 +551,9 @@ export class SqliteStore implements Store {
         }
         if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.kind === 'write') pending = this.jobs.shift();
       }
+      this.st.bumpCaseWrites.run();
       this.st.commit.run();
+      this.search.sets.wrote();
     } catch (e) {
       // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
       if (this.db.inTransaction) this.st.rollback.run();
@@ -578,7 +602,7 @@ export class SqliteStore implements Store {
    * if writes came in meanwhile: under steady writes each run then takes the cases of about one delay together.
    */
   private scheduleTextIndex(delayMs?: number): void {
-    if (this.closed || this.textIndexDelayMs === false || this.textIndexTimer || this.textIndexQueued) return;
+    if (this.closed || this.textIndexDelayMs === false || this.textIndexer?.running || this.textIndexTimer || this.textIndexQueued) return;
     this.textIndexTimer = setTimeout(() => {
       this.textIndexTimer = undefined;
       this.textIndexQueued = true;
@@ -616,7 +640,8 @@ export class SqliteStore implements Store {
     clearTimeout(this.textIndexTimer);
     this.textIndexTimer = undefined;
     await this.draining;
-    // The worker's connection goes first, so that closing the last one checkpoints and removes the WAL.
+    // The workers' connections go first, so that closing the last one checkpoints and removes the WAL.
+    await this.textIndexer?.stop();
     await this.checkpointer?.stop();
     this.db.close();
   }

@@ -1,0 +1,151 @@
+/**
+ * The background text indexer of a file database, on a worker thread with a connection of its own.
+ *
+ * A case write only marks the case in search_text_pending; its FTS5 document (~870 characters, ~80 ns a trigram)
+ * is written later, in batches (SearchIndex.indexPendingText explains the batching). On the request thread those
+ * batches took 16–19% of an UpdateCase's time, measured, and every one of them made a commit of its own there. Here
+ * the worker checks every `delayMs` whether cases are pending and indexes them in transactions of its own, so the
+ * request thread only waits for the write lock while one commits (its writes wait by the clock: beginWrite).
+ *
+ * Search never depends on it: a pending case is always a candidate of a text search, so answers are exact however
+ * far the indexer lags, and the pending rows are durable with the cases. The request connection's FTS5 sees the
+ * worker's commits, as it sees the bulk text index's (bulk-text.ts). An in-memory database, which no other
+ * connection can open, is indexed on the request thread instead (SqliteStore.scheduleTextIndex).
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { TEXT_INDEXER_SQL } from './search-sql.js';
+
+export interface TextIndexerOptions {
+  /** How often the worker looks for pending cases. */
+  delayMs: number;
+  /** Cases per transaction at most, milliseconds per transaction at most, FTS5 pages merged per case indexed. */
+  batch: number;
+  budgetMs: number;
+  mergePagesPerCase: number;
+  /** The pause after a transaction that left cases pending, so that the request connection gets the lock between two. */
+  gapMs: number;
+}
+
+// Plain CommonJS run with `eval`, like the checkpointer, so the same code works from src/ (tsx) and dist/. The
+// loop is SearchIndex.indexPendingText's, on this connection.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const o = workerData.options;
+const db = new Database(workerData.file);
+db.pragma('synchronous = FULL');
+db.pragma('wal_autocheckpoint = 0');
+// The request connection may hold the lock for a group commit: a transaction here waits for it on this thread.
+db.pragma('busy_timeout = 1000');
+// It reads a few rows per case and the FTS5 pages it changes: half the default page cache is plenty.
+db.pragma('cache_size = -8000');
+const st = Object.fromEntries(Object.entries(workerData.sql).map(([k, sql]) => [k, db.prepare(sql)]));
+let timer;
+let paused = false;
+
+function indexSome() {
+  const started = performance.now();
+  const rows = st.nextPendingText.all(o.batch);
+  let done = 0;
+  for (const r of rows) {
+    if (!r.fresh) st.deleteText.run(r.cno);
+    if (r.live) st.addText.run(r.cno, st.caseStrings.pluck().all(r.cno).join('\\n').toLowerCase());
+    st.unmarkText.run(r.cno);
+    done++;
+    if (performance.now() - started > o.budgetMs) break;
+  }
+  if (done > 0 && o.mergePagesPerCase > 0) st.mergeText.run(Math.ceil(done * o.mergePagesPerCase));
+  return done === o.batch || done < rows.length;
+}
+
+function run() {
+  timer = undefined;
+  if (paused) return;
+  let next = o.delayMs;
+  try {
+    if (st.anyPendingText.get().any === 1) {
+      const stoppedEarly = db.transaction(indexSome).immediate();
+      if (stoppedEarly) next = o.gapMs;
+    }
+  } catch (e) {
+    parentPort.postMessage({ error: String((e && e.message) || e) });
+    next = 1000;
+  }
+  timer = setTimeout(run, next);
+}
+
+parentPort.on('message', (m) => {
+  if (m === 'pause') {
+    paused = true;
+    clearTimeout(timer);
+    parentPort.postMessage('paused');
+  } else if (m === 'resume') {
+    paused = false;
+    clearTimeout(timer);
+    timer = setTimeout(run, 0);
+  } else if (m === 'stop') {
+    clearTimeout(timer);
+    db.close();
+    parentPort.close();
+  }
+});
+timer = setTimeout(run, 0);
+`;
+
+export interface TextIndexer {
+  /** Resolves once no indexing transaction runs and none will start before resume (a bulk load builds its own). */
+  pause(): Promise<void>;
+  resume(): void;
+  /** Whether the worker is still there; if it died, the store indexes on the request thread again. */
+  readonly running: boolean;
+  stop(): Promise<void>;
+}
+
+export function startTextIndexer(file: string, options: TextIndexerOptions, onError: (message: string) => void): TextIndexer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, sql: TEXT_INDEXER_SQL, options } });
+  let running = true;
+  const paused: (() => void)[] = [];
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (m: 'paused' | { error: string }) => {
+    if (m === 'paused') {
+      paused.shift()?.();
+      if (!paused.length) worker.unref();
+    }
+    else onError(`search text indexing failed: ${m.error}`);
+  });
+  const gone = (message: string) => {
+    if (!running) return;
+    running = false;
+    for (const resolve of paused.splice(0)) resolve();
+    onError(message);
+  };
+  worker.on('error', (e) => gone(`the text indexer worker failed: ${e.message}`));
+  worker.on('exit', () => gone('the text indexer worker exited'));
+  worker.unref();
+  return {
+    get running() {
+      return running;
+    },
+    pause() {
+      if (!running) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        paused.push(resolve);
+        // Unreferenced, the worker would not keep the event loop alive until it answers.
+        worker.ref();
+        worker.postMessage('pause');
+      });
+    },
+    resume() {
+      if (running) worker.postMessage('resume');
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
