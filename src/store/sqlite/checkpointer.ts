@@ -20,6 +20,8 @@
  * it lets the next PASSIVE one copy them unimpeded. Under steady request writes the backlog is what was committed
  * while the PASSIVE checkpoint ran, well under that (the soak of docs/reliability.md writes ~14,000 frames a second,
  * ~2,800 per tick); only bulk writing (a load's batches) keeps it above, and the WAL then grows until they stop.
+ * Before a RESTART, up to three more PASSIVE passes bring the backlog under QUICK_BACKLOG if they can: each copies
+ * what was committed while the last ran, so the writers wait only for a small copy and its sync.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -30,6 +32,8 @@ const INTERVAL_MS = 200;
 const RESTART_FRAMES = 16_384;
 /** 32 MiB: copied in well under a second even on a slow disk. */
 const MAX_RESTART_BACKLOG = 8_192;
+/** 2 MiB: what a RESTART should find left to copy, after extra PASSIVE passes if need be. */
+const QUICK_BACKLOG = 512;
 const PAGE_BYTES = 4096;
 
 // Plain CommonJS run with `eval`, so the same code works from src/ (tsx) and dist/.
@@ -42,10 +46,14 @@ db.pragma('wal_autocheckpoint = 0');
 // A RESTART checkpoint waits this long for the writer and readers, keeping new writers out while it waits; then
 // it gives up, having done what a PASSIVE one does. (better-sqlite3's default would be 5 s, the writers' own limit.)
 db.pragma('busy_timeout = 100');
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const timer = setInterval(() => {
   try {
-    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    let { log, checkpointed } = passive();
     if (log < workerData.restartFrames) return;
+    // Each PASSIVE pass copies what was committed during the last: a few passes leave the RESTART, which keeps
+    // writers out, little to copy and sync.
+    for (let pass = 0; pass < 3 && log - checkpointed > workerData.quickBacklog; pass++) ({ log, checkpointed } = passive());
     const backlog = log - checkpointed;
     if (backlog > workerData.maxBacklog) return;
     db.pragma('wal_checkpoint(RESTART)');
@@ -82,6 +90,7 @@ export function startCheckpointer(db: Database.Database, file: string, onError: 
     intervalMs: opts.intervalMs ?? INTERVAL_MS,
     restartFrames,
     maxBacklog: opts.maxBacklog ?? MAX_RESTART_BACKLOG,
+    quickBacklog: Math.min(QUICK_BACKLOG, opts.maxBacklog ?? MAX_RESTART_BACKLOG),
     report: opts.onRestart !== undefined,
   };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });

@@ -34,7 +34,10 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const o = workerData.options;
 const db = new Database(workerData.file);
-db.pragma('synchronous = FULL');
+// Its transactions hold only what can be derived again: a crash that loses the last of them (NORMAL syncs the WAL
+// at the request connection's next commit, not at this one's) leaves their cases pending, which the next run indexes.
+// Not syncing here keeps the request thread's writes from waiting for a sync that protects nothing.
+db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
 // The request connection may hold the lock for a group commit: a transaction here waits for it on this thread.
 db.pragma('busy_timeout = 1000');
