@@ -103,7 +103,7 @@ describe('bulk load into a database file', () => {
     // The settings of the load are undone (2: temporary storage in memory, for the savepoints of group commit).
     assert.deepEqual(
       ['synchronous', 'cache_size', 'mmap_size', 'threads', 'temp_store', 'busy_timeout'].map((p) => store.db.pragma(p, { simple: true })),
-      [2, -16000, 0, 0, 2, 5000],
+      [2, -16000, 0, 0, 2, 1],
     );
     assert.deepEqual(await answers(store), await answers(reference));
 
