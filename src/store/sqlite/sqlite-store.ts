@@ -373,7 +373,15 @@ export class SqliteStore implements Store {
     if (opts.dataDir !== ':memory:') {
       this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
       if (this.textIndexDelayMs !== false) {
-        const options = { delayMs: this.textIndexDelayMs, batch: TEXT_BATCH, budgetMs: TEXT_BUDGET_MS, mergePagesPerCase: TEXT_MERGE_PAGES_PER_CASE, gapMs: TEXT_GAP_MS, lockTimeoutMs: TEXT_LOCK_TIMEOUT_MS, mergeEvery: TEXT_MERGE_EVERY };
+        const options = {
+          delayMs: this.textIndexDelayMs,
+          batch: TEXT_BATCH,
+          budgetMs: TEXT_BUDGET_MS,
+          mergePagesPerCase: TEXT_MERGE_PAGES_PER_CASE,
+          mergeEvery: TEXT_MERGE_EVERY,
+          gapMs: TEXT_GAP_MS,
+          lockTimeoutMs: TEXT_LOCK_TIMEOUT_MS,
+        };
         // Should the worker die, scheduleTextIndex takes over on this thread.
         this.textIndexer = startTextIndexer(this.file!, options, (message) => {
           process.emitWarning(message);
@@ -413,78 +421,86 @@ export class SqliteStore implements Store {
     return this.enqueue('exclusive', async () => {
       // The load's cases stay pending until its own text index lands (bulk-text.ts); the worker must not take them.
       await this.textIndexer?.pause();
-      let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
-      const dropText = (e: unknown) => {
-        process.emitWarning(`bulk text index abandoned, the text indexer takes over: ${e instanceof Error ? e.message : String(e)}`);
-        void text?.stop();
-        text = undefined;
-      };
-      let loaded = 0;
-      let first: number | undefined;
-      let last = 0;
-      const cacheSize = this.db.pragma('cache_size', { simple: true });
-      this.db.pragma('synchronous = NORMAL');
-      // Room for the primary key indexes, which take the cases' ids in random order.
-      this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
-      // Pages evicted from the cache are read back from the OS without a system call each: 22% off the loading at
-      // 200,000 cases, measured. Only here: a disk error under a memory map ends the process (SIGBUS), which a
-      // load, acknowledged only at its end, can afford and a serving store should not.
-      this.db.pragma(`mmap_size = ${BULK_MMAP_BYTES}`);
-      for (const index of searchIndexes) this.db.exec(index.drop);
       try {
-        for await (const batch of batches) {
-          if (batch.length === 0) continue;
-          const docs = await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
-            for (const c of batch) {
-              this.st.loadCase.run(c.domainId, c.caseId, c.templateId, c.referenceNumber, c.createdTime, c.lastUpdatedTime, JSON.stringify(c.fields), JSON.stringify(c.tags));
-            }
-            return this.search.loadCases(batch);
-          });
-          first ??= docs[0][0];
-          last = docs[docs.length - 1][0];
-          loaded += batch.length;
-          if (text) await text.add(docs).catch(dropText);
-          progress?.({ loaded, phase: 'cases' });
-        }
-      } catch (e) {
-        this.search.forget();
-        throw e;
+        return await this.load(batches, progress);
       } finally {
-        try {
-          text?.seal();
-          progress?.({ loaded, phase: 'indexes' });
-          // SQLite sorts for CREATE INDEX within the page cache: a small one sorts twice as fast as a large one,
-          // measured (2.2 against 4.8 s for 2.2 million values), its runs staying in the CPU caches. A helper
-          // thread may sort too: the text worker is done by then or nearly (13% faster, measured).
-          this.db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
-          // SQLite's sorter takes no helper thread while temporary storage is in memory (the store's setting).
-          this.db.pragma('temp_store = FILE');
-          this.db.pragma('threads = 1');
-          for (const index of searchIndexes) await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.db.exec(index.create));
-          progress?.({ loaded, phase: 'text' });
-          if (text && first !== undefined) await text.finish(first, last).catch(dropText);
-        } finally {
-          // The load's own text index has landed or never will: its cases left pending go to the indexer as usual.
-          this.textIndexer?.resume();
-          await text?.stop();
-          this.db.pragma('threads = 0');
-          this.db.pragma('temp_store = MEMORY');
-          this.db.pragma(`cache_size = ${cacheSize}`);
-          this.db.pragma('mmap_size = 0');
-          this.db.pragma('synchronous = FULL');
-          // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
-          // those before a failed one.
-          await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
-            this.st.setMeta.run('last_bulk_load', new Date().toISOString());
-            // Other connections' match sets are stale now (ours are cleared below).
-            this.st.bumpCaseWrites.run();
-          });
-          this.search.sets.clear();
-          if (this.search.hasPendingText()) this.scheduleTextIndex(0);
-        }
+        this.textIndexer?.resume();
       }
-      return loaded;
     });
+  }
+
+  /** loadCases' work, run with the text indexer's worker paused. */
+  private async load(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
+    let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
+    const dropText = (e: unknown) => {
+      process.emitWarning(`bulk text index abandoned, the text indexer takes over: ${e instanceof Error ? e.message : String(e)}`);
+      void text?.stop();
+      text = undefined;
+    };
+    let loaded = 0;
+    let first: number | undefined;
+    let last = 0;
+    const cacheSize = this.db.pragma('cache_size', { simple: true });
+    this.db.pragma('synchronous = NORMAL');
+    // Room for the primary key indexes, which take the cases' ids in random order.
+    this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
+    // Pages evicted from the cache are read back from the OS without a system call each: 22% off the loading at
+    // 200,000 cases, measured. Only here: a disk error under a memory map ends the process (SIGBUS), which a
+    // load, acknowledged only at its end, can afford and a serving store should not.
+    this.db.pragma(`mmap_size = ${BULK_MMAP_BYTES}`);
+    for (const index of searchIndexes) await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.db.exec(index.drop));
+    try {
+      for await (const batch of batches) {
+        if (batch.length === 0) continue;
+        const docs = await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
+          for (const c of batch) {
+            this.st.loadCase.run(c.domainId, c.caseId, c.templateId, c.referenceNumber, c.createdTime, c.lastUpdatedTime, JSON.stringify(c.fields), JSON.stringify(c.tags));
+          }
+          return this.search.loadCases(batch);
+        });
+        first ??= docs[0][0];
+        last = docs[docs.length - 1][0];
+        loaded += batch.length;
+        if (text) await text.add(docs).catch(dropText);
+        progress?.({ loaded, phase: 'cases' });
+      }
+    } catch (e) {
+      this.search.forget();
+      throw e;
+    } finally {
+      try {
+        text?.seal();
+        progress?.({ loaded, phase: 'indexes' });
+        // SQLite sorts for CREATE INDEX within the page cache: a small one sorts twice as fast as a large one,
+        // measured (2.2 against 4.8 s for 2.2 million values), its runs staying in the CPU caches. A helper
+        // thread may sort too: the text worker is done by then or nearly (13% faster, measured).
+        this.db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
+        // SQLite's sorter takes no helper thread while temporary storage is in memory (the store's setting).
+        this.db.pragma('temp_store = FILE');
+        this.db.pragma('threads = 1');
+        for (const index of searchIndexes) await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.db.exec(index.create));
+        progress?.({ loaded, phase: 'text' });
+        if (text && first !== undefined) await text.finish(first, last).catch(dropText);
+      } finally {
+        await text?.stop();
+        this.db.pragma('threads = 0');
+        this.db.pragma('temp_store = MEMORY');
+        this.db.pragma(`cache_size = ${cacheSize}`);
+        this.db.pragma('mmap_size = 0');
+        this.db.pragma('synchronous = FULL');
+        // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
+        // those before a failed one.
+        await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
+          this.st.setMeta.run('last_bulk_load', new Date().toISOString());
+          // Other connections' match sets are stale now (ours are cleared below).
+          this.st.bumpCaseWrites.run();
+        });
+        this.search.sets.clear();
+        // Cases left pending (no bulk text index, or it was not copied) go to the indexer as usual.
+        if (this.search.hasPendingText()) this.scheduleTextIndex(0);
+      }
+    }
+    return loaded;
   }
 
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
