@@ -284,8 +284,6 @@ const MAX_GROUP_COMMIT = 64;
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
-/** The indexer's worker merges in every fourth transaction (text-indexer.ts): every one took 183 µs a case, every eighth 82 µs but held the lock up to 36 ms. */
-const TEXT_MERGE_EVERY = 4;
 /** The indexer's worker pauses this long between two transactions, letting the request thread's writes in. */
 const TEXT_GAP_MS = 5;
 /** How long a write lets the indexer's worker take the lock first (its transactions take a few milliseconds), and how long the worker waits for it. */
@@ -378,7 +376,6 @@ export class SqliteStore implements Store {
           batch: TEXT_BATCH,
           budgetMs: TEXT_BUDGET_MS,
           mergePagesPerCase: TEXT_MERGE_PAGES_PER_CASE,
-          mergeEvery: TEXT_MERGE_EVERY,
           gapMs: TEXT_GAP_MS,
           lockTimeoutMs: TEXT_LOCK_TIMEOUT_MS,
         };

@@ -15,6 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { TEXT_INDEXER_SQL } from './search-sql.js';
+import { WAL_SIZE_LIMIT_BYTES } from './checkpointer.js';
 
 export interface TextIndexerOptions {
   /** How often the worker looks for pending cases. */
@@ -23,8 +24,6 @@ export interface TextIndexerOptions {
   batch: number;
   budgetMs: number;
   mergePagesPerCase: number;
-  /** The merge runs in every this-many-th transaction, for the pages owed since the last. */
-  mergeEvery: number;
   /** The pause after a transaction that left cases pending, so that the request connection gets the lock between two. */
   gapMs: number;
   /** How long a transaction waits for the write lock before the run gives up (and is tried again a second later). */
@@ -43,6 +42,7 @@ const db = new Database(workerData.file);
 // Not syncing here keeps the request thread's writes from waiting for a sync that protects nothing.
 db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
+db.pragma('journal_size_limit = ' + workerData.walSizeLimit);
 // The lock is waited for in begin(), by the clock.
 db.pragma('busy_timeout = 1');
 // It reads a few rows per case and the FTS5 pages it changes: half the default page cache is plenty.
@@ -50,8 +50,6 @@ db.pragma('cache_size = -8000');
 const st = Object.fromEntries(Object.entries(workerData.sql).map(([k, sql]) => [k, db.prepare(sql)]));
 let timer;
 let paused = false;
-let transactions = 0;
-let owedMergePages = 0;
 // wants[0] is 1 while this thread waits for the write lock or holds it: the request thread then lets it through.
 const wants = new Int32Array(workerData.wants);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -81,13 +79,7 @@ function indexSome() {
     done++;
     if (performance.now() - started > o.budgetMs) break;
   }
-  // A merge costs ~1.5 ms whatever its size (measured: 1.5 pages per case took 2.9 ms a transaction, 0.5 took
-  // 2.1 ms), so the pages owed are merged every few transactions instead of in each.
-  owedMergePages += done * o.mergePagesPerCase;
-  if (++transactions % o.mergeEvery === 0 && owedMergePages >= 1) {
-    st.mergeText.run(Math.ceil(owedMergePages));
-    owedMergePages = 0;
-  }
+  if (done > 0 && o.mergePagesPerCase > 0) st.mergeText.run(Math.ceil(done * o.mergePagesPerCase));
   return done === o.batch || done < rows.length;
 }
 
@@ -148,7 +140,7 @@ export function startTextIndexer(file: string, options: TextIndexerOptions, onEr
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const wants = new SharedArrayBuffer(4);
   const wantsView = new Int32Array(wants);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, sql: TEXT_INDEXER_SQL, options, wants } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, sql: TEXT_INDEXER_SQL, options, wants, walSizeLimit: WAL_SIZE_LIMIT_BYTES } });
   let running = true;
   const paused: (() => void)[] = [];
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
