@@ -4,8 +4,9 @@
  * A case write only marks the case in search_text_pending; its FTS5 document (~870 characters, ~80 ns a trigram)
  * is written later, in batches (SearchIndex.indexPendingText explains the batching). On the request thread those
  * batches took 16–19% of an UpdateCase's time, measured, and every one of them made a commit of its own there. Here
- * the worker checks every `delayMs` whether cases are pending and indexes them in transactions of its own, so the
- * request thread only waits for the write lock while one commits (its writes wait by the clock: beginWrite).
+ * the worker checks every `delayMs` whether cases are pending and indexes them in transactions of its own; the
+ * request thread's writes wait for the lock while one runs, and let the worker through first while it asks for the
+ * lock (`wantsLock`, SqliteStore.beginWrite).
  *
  * Search never depends on it: a pending case is always a candidate of a text search, so answers are exact however
  * far the indexer lags, and the pending rows are durable with the cases. The request connection's FTS5 sees the
