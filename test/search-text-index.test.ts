@@ -122,6 +122,20 @@ for (const [label, searchSets] of [
     assert.deepEqual(ftsMatches(store, 'vermilion'), []);
   });
 
+  test('words of user ARNs are found though the documents leave those values out, also beside words of other fields', async () => {
+    const ownerId = (await ts.client.send(new CreateFieldCommand({ domainId, name: uniqueName('owner'), type: 'User' }))).fieldId!;
+    const arn = 'arn:aws:connect:us-east-1:111122223333:instance/0a1b2c3d/agent/zebrafinch';
+    const fields = [{ id: 'title', value: { stringValue: 'Cobalt kettle' } }, { id: ownerId, value: { userArnValue: arn } }];
+    const id = (await ts.client.send(new CreateCaseCommand({ domainId, templateId, fields }))).caseId!;
+    await store.indexAllText();
+    assert.deepEqual(ftsMatches(store, 'zebrafinch'), [], 'the document holds no user ARN');
+    assert.deepEqual(ftsMatches(store, 'cobalt'), [caseNo(store, id)]);
+    assert.deepEqual(await byTerm('zebrafinch'), [id]);
+    assert.deepEqual(await byTerm('zebrafinch kettle'), [id]);
+    assert.deepEqual(await byTerm('agent/zebra cobalt'), [id]);
+    assert.deepEqual(await byTerm('zebrafinch teapot'), []);
+  });
+
   test('tagging a case leaves its text alone; its tag rows follow the tags', async () => {
     const { caseId: id, caseArn } = await createWithArn('Saffron laptop', 'x');
     await store.indexAllText();

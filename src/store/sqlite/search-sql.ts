@@ -22,8 +22,11 @@ const SQL = {
   domainsBySize: 'SELECT dno, domain_id, cases FROM search_domains ORDER BY cases DESC',
   countCase: 'UPDATE search_domains SET cases = cases + ? WHERE dno = ?',
   addDomain: 'INSERT INTO search_domains (domain_id) VALUES (?)',
-  getField: 'SELECT fno FROM search_fields WHERE dno = ? AND field_id = ?',
-  addField: 'INSERT INTO search_fields (dno, field_id) VALUES (?, ?)',
+  getField: 'SELECT fno, user FROM search_fields WHERE dno = ? AND field_id = ?',
+  addField: 'INSERT INTO search_fields (dno, field_id, user) VALUES (?, ?, ?)',
+  userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
+  nextUserValue: 'SELECT s FROM search_values WHERE fno = ? AND s > ? ORDER BY s LIMIT 1',
+  casesWithValue: 'SELECT cno FROM search_values WHERE fno = ? AND s = ?',
   getCase: 'SELECT cno FROM search_cases WHERE dno = ? AND case_id = ?',
   addCase: 'INSERT INTO search_cases (dno, case_id, updated) VALUES (?, ?, ?)',
   setUpdated: 'UPDATE search_cases SET updated = ? WHERE cno = ?',
@@ -45,7 +48,8 @@ const SQL = {
   markDomainText: 'INSERT OR IGNORE INTO search_text_pending (cno, fresh) SELECT cno, 0 FROM search_cases WHERE dno = ?',
   nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
     FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
-  caseStrings: 'SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL',
+  // The text of a case's document: its string values but those of fields marked as holding users (migration 9).
+  caseStrings: 'SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)',
   unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
@@ -136,6 +140,8 @@ export class SearchIndex {
   /** domain id → dno and dno → field id → fno; forgotten whenever a transaction rolls back. */
   private readonly domainNos = new Map<string, number>();
   private readonly fieldNos = new Map<number, Map<string, number>>();
+  /** The field numbers known so far that are marked as holding users (migration 9). */
+  private readonly userFnos = new Set<number>();
   /** Match sets of large domains (search-counts.ts); `settle` must be called after every write group. */
   readonly sets: MatchSets;
   /** The set `oc_member` tests while walking an order, and how many more cases the walk may visit. */
@@ -169,6 +175,7 @@ export class SearchIndex {
   forget(): void {
     this.domainNos.clear();
     this.fieldNos.clear();
+    this.userFnos.clear();
   }
 
   private domainNo(domainId: string, create: true): number;
@@ -182,16 +189,25 @@ export class SearchIndex {
     return dno;
   }
 
-  private fieldNo(dno: number, fieldId: string, create: true): number;
+  /** The field's number; `create` makes one if need be, marked as holding users when the value at hand is one. */
+  private fieldNo(dno: number, fieldId: string, create: true, user: boolean): number;
   private fieldNo(dno: number, fieldId: string, create: false): number | undefined;
-  private fieldNo(dno: number, fieldId: string, create: boolean): number | undefined {
+  private fieldNo(dno: number, fieldId: string, create: boolean, user = false): number | undefined {
     let fields = this.fieldNos.get(dno);
     if (!fields) this.fieldNos.set(dno, (fields = new Map()));
     let fno = fields.get(fieldId);
     if (fno !== undefined) return fno;
-    fno = (this.st.getField.get(dno, fieldId) as { fno: number } | undefined)?.fno;
-    if (fno === undefined && create) fno = Number(this.st.addField.run(dno, fieldId).lastInsertRowid);
-    if (fno !== undefined) fields.set(fieldId, fno);
+    const row = this.st.getField.get(dno, fieldId) as { fno: number; user: number } | undefined;
+    let marked = row?.user === 1;
+    fno = row?.fno;
+    if (fno === undefined && create) {
+      fno = Number(this.st.addField.run(dno, fieldId, user ? 1 : 0).lastInsertRowid);
+      marked = user;
+    }
+    if (fno !== undefined) {
+      fields.set(fieldId, fno);
+      if (marked) this.userFnos.add(fno);
+    }
     return fno;
   }
 
@@ -203,7 +219,7 @@ export class SearchIndex {
     // Called for changed fields of an indexed case, so a value row may or may not exist.
     const v = c.fields[fieldId];
     const iv = v ? indexedValue(v) : null;
-    if (iv) this.st.upsertValue.run(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
+    if (iv) this.st.upsertValue.run(cno, this.fieldNo(dno, fieldId, true, v!.userArnValue !== undefined), iv.s, iv.n);
     else {
       const fno = this.fieldNo(dno, fieldId, false);
       if (fno !== undefined) this.st.deleteValue.run(cno, fno);
@@ -232,7 +248,7 @@ export class SearchIndex {
     this.st.countCase.run(1, dno);
     for (const [fieldId, v] of Object.entries(c.fields)) {
       const iv = indexedValue(v);
-      if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
+      if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true, v.userArnValue !== undefined), iv.s, iv.n);
     }
     this.putTags(cno, dno, c.tags);
     // fresh: a reused number's stale document, if still pending, keeps its row (fresh = 0) and is replaced.
@@ -257,9 +273,11 @@ export class SearchIndex {
       for (const [fieldId, v] of Object.entries(c.fields)) {
         const iv = indexedValue(v);
         if (!iv) continue;
-        rows.push(cno, this.fieldNo(dno, fieldId, true), iv.s, iv.n);
+        const fno = this.fieldNo(dno, fieldId, true, v.userArnValue !== undefined);
+        rows.push(cno, fno, iv.s, iv.n);
         if (rows.length === 400) this.st.addValues.run(rows.splice(0));
-        if (iv.s !== null) strings.add(iv.s);
+        // As caseStrings: no values of fields marked as holding users (a field numbered before migration 9 is not).
+        if (iv.s !== null && !this.userFnos.has(fno)) strings.add(iv.s);
       }
       this.putTags(cno, dno, c.tags);
       this.st.markText.run(cno, 1);
@@ -372,7 +390,7 @@ export class SearchIndex {
     if (dno === undefined) return { totalCount: 0, hits: [] };
     const size = (this.st.domainSize.get(dno) as { cases: number }).cases;
     if (q.condition || q.words.length) {
-      const set = this.sets.matches(dno, size, q, (fieldId) => this.fieldNo(dno, fieldId, false), (words) => this.textCandidates(words));
+      const set = this.sets.matches(dno, size, q, (fieldId) => this.fieldNo(dno, fieldId, false), (words) => this.textCandidates(dno, words));
       if (set) return { totalCount: set.count, hits: set.count === 0 ? [] : this.pageOfSet(dno, q, set, size) };
     }
     const totalCount = this.count(dno, q);
@@ -388,9 +406,32 @@ export class SearchIndex {
    * The cases holding all trigrams of the words, and those whose text the indexer has not written yet: a superset
    * of the cases holding the words. Undefined without trigrams.
    */
-  private textCandidates(words: string[]): number[] | undefined {
+  private textCandidates(dno: number, words: string[]): number[] | undefined {
     const grams = [...new Set(words.flatMap(trigrams))];
-    return grams.length ? (this.st.textMatch.pluck().all(trigramQuery(grams)) as number[]) : undefined;
+    if (!grams.length) return undefined;
+    const candidates = this.st.textMatch.pluck().all(trigramQuery(grams)) as number[];
+    for (const cno of this.userWordCases(dno, words)) candidates.push(cno);
+    return candidates;
+  }
+
+  /**
+   * The cases holding a value that contains one of the words in a field marked as holding users: the values the
+   * text documents leave out (migration 9). A case holding all the words either has them all in its document or
+   * is among these, so with the trigram candidates they make a superset of the matches again. Found by skipping
+   * through each such field's distinct values (a few dozen to a few thousand users).
+   */
+  userWordCases(dno: number, words: string[]): number[] {
+    const cases: number[] = [];
+    for (const fno of this.st.userFields.pluck().all(dno) as number[]) {
+      let value: string | undefined = '';
+      // The skip (s > value) passes over '', which holds no word anyway.
+      while ((value = this.st.nextUserValue.pluck().get(fno, value) as string | undefined) !== undefined) {
+        const folded = value.toLowerCase();
+        if (!words.some((w) => folded.includes(w))) continue;
+        for (const cno of this.st.casesWithValue.pluck().iterate(fno, value) as Iterable<number>) cases.push(cno);
+      }
+    }
+    return cases;
   }
 
   /**
@@ -554,7 +595,12 @@ class ConditionBuilder {
     if (grams.length) {
       // Cases holding every trigram of every word are few next to the domain: collected once, in both modes.
       this.params.push(trigramQuery(grams));
-      terms.push(`${cno} IN ${TEXT_CANDIDATES}`);
+      const users = this.index.userWordCases(this.dno, q.words);
+      if (users.length === 0) terms.push(`${cno} IN ${TEXT_CANDIDATES}`);
+      else {
+        this.params.push(JSON.stringify(users));
+        terms.push(`(${cno} IN ${TEXT_CANDIDATES} OR ${cno} IN (SELECT value FROM json_each(?)))`);
+      }
     }
     if (q.words.length) {
       // The case's string values joined by newlines: words hold no whitespace, so none matches across two values.
