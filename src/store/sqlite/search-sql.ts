@@ -403,8 +403,9 @@ export class SearchIndex {
   }
 
   /**
-   * The cases holding all trigrams of the words, and those whose text the indexer has not written yet: a superset
-   * of the cases holding the words. Undefined without trigrams.
+   * The cases holding all trigrams of the words, those whose text the indexer has not written yet, and those with a
+   * user value holding one of the words (userWordCases): a superset of the cases holding the words. Undefined
+   * without trigrams.
    */
   private textCandidates(dno: number, words: string[]): number[] | undefined {
     const grams = [...new Set(words.flatMap(trigrams))];
