@@ -19,6 +19,15 @@ import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseSearch } from '../types.js';
 
 /** The counter of write groups that may have changed cases (meta key `case_writes`): read here, bumped by the store. */
+/**
+ * A field's distinct string values, one skip at a time through its value index, and the cases holding one of them:
+ * for the dictionaries here and for the user values that search-sql.ts finds beside the text documents.
+ */
+export const DISTINCT_VALUE_SQL = {
+  next: 'SELECT s FROM search_values WHERE fno = ? AND s > ? ORDER BY s LIMIT 1',
+  cases: 'SELECT cno FROM search_values WHERE fno = ? AND s = ?',
+} as const;
+
 export const CASE_WRITES_SQL = {
   get: "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'case_writes'), 0)",
   bump: "INSERT INTO meta (key, value) VALUES ('case_writes', 1) ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
@@ -208,8 +217,8 @@ export class MatchSets {
       domainFields: db.prepare('SELECT fno FROM search_fields WHERE dno = ?').pluck(),
       withText: db.prepare('SELECT cno FROM search_values WHERE fno = ? AND s IS NOT NULL').pluck(),
       withNumber: db.prepare('SELECT cno FROM search_values WHERE fno = ? AND n IS NOT NULL').pluck(),
-      withString: db.prepare('SELECT cno FROM search_values WHERE fno = ? AND s = ?').pluck(),
-      nextString: db.prepare('SELECT s FROM search_values WHERE fno = ? AND s > ? ORDER BY s LIMIT 1').pluck(),
+      withString: db.prepare(DISTINCT_VALUE_SQL.cases).pluck(),
+      nextString: db.prepare(DISTINCT_VALUE_SQL.next).pluck(),
       tagKey: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ?').pluck(),
       tagValue: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ? AND value = ?').pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),

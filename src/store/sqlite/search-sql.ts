@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '../types.js';
 import { indexedValue } from '../indexed-value.js';
-import { MatchSets, hasBit, sameFieldCompares, setBits, type MatchSetOptions, type Matches } from './search-counts.js';
+import { DISTINCT_VALUE_SQL, MatchSets, hasBit, sameFieldCompares, setBits, type MatchSetOptions, type Matches } from './search-counts.js';
 
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
@@ -25,8 +25,8 @@ const SQL = {
   getField: 'SELECT fno, user FROM search_fields WHERE dno = ? AND field_id = ?',
   addField: 'INSERT INTO search_fields (dno, field_id, user) VALUES (?, ?, ?)',
   userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
-  nextUserValue: 'SELECT s FROM search_values WHERE fno = ? AND s > ? ORDER BY s LIMIT 1',
-  casesWithValue: 'SELECT cno FROM search_values WHERE fno = ? AND s = ?',
+  nextUserValue: DISTINCT_VALUE_SQL.next,
+  casesWithValue: DISTINCT_VALUE_SQL.cases,
   getCase: 'SELECT cno FROM search_cases WHERE dno = ? AND case_id = ?',
   addCase: 'INSERT INTO search_cases (dno, case_id, updated) VALUES (?, ?, ?)',
   setUpdated: 'UPDATE search_cases SET updated = ? WHERE cno = ?',
