@@ -89,8 +89,12 @@ describe('bulk load into a database file', () => {
     await reference.indexAllText();
 
     const { dir, store } = fileStore();
+    const config = () => store.db.prepare('SELECT k, v FROM search_text_config ORDER BY k').all();
+    const configBefore = config();
     const phases: string[] = [];
     assert.equal(await store.loadCases(batchesOf(cases, 600), (p) => phases.at(-1) !== p.phase && phases.push(p.phase)), cases.length);
+    // The worker built its index without merging as it went (bulk-text.ts); the real table keeps its own settings.
+    assert.deepEqual(config(), configBefore);
     assert.deepEqual(phases, ['cases', 'indexes', 'text']);
     // The worker's index landed: every case has its document and none waits for the indexer.
     assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
