@@ -30,7 +30,7 @@ async function main() {
     options: {
       cases: { type: 'string', default: '1000000' },
       'data-dir': { type: 'string' },
-      batch: { type: 'string', default: '20000' },
+      batch: { type: 'string', default: '1000' },
       'database-url': { type: 'string' },
     },
   });

@@ -107,8 +107,11 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** Two batches of the seed's former size: the worker may trail the load by this many documents (~25 MB). */
+const MAX_DOCS_IN_FLIGHT = 40_000;
+
 export interface BulkText {
-  /** Hands over the documents of one batch; resolves once fewer than two batches wait in the worker. */
+  /** Hands over the documents of one batch; resolves once at most MAX_DOCS_IN_FLIGHT wait in the worker. */
   add(docs: [cno: number, doc: string][]): Promise<void>;
   /**
    * After the last batch: merges the index into one segment (~11 s at a million cases, while the main thread
@@ -147,8 +150,12 @@ export function startBulkText(file: string): BulkText {
       if (failure) return reject(failure);
       waiting.push((m) => (m.error ? reject(new Error(`bulk text index: ${m.error}`)) : resolve(m)));
     });
-  /** Replies still owed for batches sent: at most two, so the documents in flight stay a few megabytes. */
-  let inFlight: Promise<unknown>[] = [];
+  /**
+   * Replies still owed for the batches sent, with how many documents each holds: the load waits while more than
+   * MAX_DOCS_IN_FLIGHT are, so that they stay some tens of megabytes whatever the batch size.
+   */
+  let inFlight: { reply: Promise<unknown>; docs: number }[] = [];
+  let docsInFlight = 0;
   /** A reply awaited later: marked handled now, so that a failure before then is not an unhandled rejection. */
   const later = () => {
     const r = reply();
@@ -157,22 +164,29 @@ export function startBulkText(file: string): BulkText {
   };
   return {
     async add(docs) {
-      inFlight.push(later());
+      inFlight.push({ reply: later(), docs: docs.length });
+      docsInFlight += docs.length;
       worker.postMessage({ docs });
-      if (inFlight.length >= 2) await inFlight.shift();
+      while (docsInFlight > MAX_DOCS_IN_FLIGHT) {
+        const oldest = inFlight.shift()!;
+        docsInFlight -= oldest.docs;
+        await oldest.reply;
+      }
     },
     seal() {
-      inFlight.push(later());
+      inFlight.push({ reply: later(), docs: 0 });
       worker.postMessage({ optimize: true });
     },
     async finish(first, last) {
-      await Promise.all(inFlight.splice(0));
+      docsInFlight = 0;
+      await Promise.all(inFlight.splice(0).map((f) => f.reply));
       const done = reply();
       worker.postMessage({ first, last });
       return (await done).copied === true;
     },
     async stop() {
       inFlight = [];
+      docsInFlight = 0;
       if (!exited) await worker.terminate();
       rmSync(scratchFile, { force: true });
     },
