@@ -1,7 +1,9 @@
 /**
  * The cases of the seed (bench/seed.ts): realistic values in ~20 custom fields of every type, random but
  * reproducible (a seeded PRNG and a fixed clock), so that a SQLite and a PostgreSQL seed of the same size hold the
- * same cases. Kept apart from seed.ts so that a worker thread (seed-worker.ts) can make them on the second core.
+ * same cases. Kept apart from seed.ts so that it can be tested on its own (test/bench-seed.test.ts). The cases are
+ * made on the thread that loads them: handing objects to another thread costs more than making them
+ * (docs/search.md, seeding).
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { FieldType } from '@aws-sdk/client-connectcases';

@@ -3,9 +3,11 @@
  *   npm run seed -- --cases 1000000 --data-dir /tmp/oc-bench [--database-url postgres://…]
  * The domain, its ~20 custom fields, options and template are created through the API (SDK against an
  * in-process server on the data dir); the cases go in through the store's bulk path (Store.loadCases: on SQLite
- * the search indexes are built once at the end and the text index on the second core), without HTTP. Writes DIR/bench-domain.json for
- * bench/search.ts. A SQLite and a PostgreSQL seed of the same size hold the same cases (bench/search.ts compares them).
- * With --database-url the cases go into that PostgreSQL database; DIR then only receives the manifest.
+ * the search indexes are built once at the end and the text index on the second core), without HTTP, in batches
+ * of 1,000: a larger batch outlives V8's young generation, and collecting it slowed the load (docs/search.md).
+ * Writes DIR/bench-domain.json for bench/search.ts. A SQLite and a PostgreSQL seed of the same size hold the same
+ * cases (bench/search.ts compares them). With --database-url the cases go into that PostgreSQL database; DIR then
+ * only receives the manifest.
  */
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
