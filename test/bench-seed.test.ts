@@ -1,7 +1,7 @@
 /** The seed's case maker (bench/seed-cases.ts): its fast time formatting and the cases it makes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseMaker, isoTime } from '../bench/seed-cases.js';
+import { CUSTOM_FIELDS, caseMaker, isoTime } from '../bench/seed-cases.js';
 
 test('isoTime formats a time as Date.prototype.toISOString does', () => {
   const DAY = 86_400_000;
@@ -15,7 +15,8 @@ test('isoTime formats a time as Date.prototype.toISOString does', () => {
 });
 
 test('the seed makes the same cases every time, in creation order, with time-ordered ids', () => {
-  const target = { domainId: 'd', templateId: 't', fields: { product: 'f-product', notes: 'f-notes' }, total: 1000 };
+  const fields = Object.fromEntries(CUSTOM_FIELDS.map((f) => [f.name, `field-${f.name}`]));
+  const target = { domainId: 'd', templateId: 't', fields, total: 1000 };
   const a = caseMaker(target);
   const b = caseMaker(target);
   let previous = '';
@@ -32,5 +33,6 @@ test('the seed makes the same cases every time, in creation order, with time-ord
     assert.ok(c.lastUpdatedTime >= c.createdTime);
     assert.equal(c.fields.last_closed_datetime !== undefined, c.fields.status.stringValue === 'closed');
     assert.equal(c.referenceNumber, String(10_000_000 + i));
+    assert.ok(Object.keys(c.fields).every((id) => id !== 'undefined'), 'every value belongs to a named field');
   }
 });
