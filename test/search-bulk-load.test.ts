@@ -93,7 +93,7 @@ describe('bulk load into a database file', () => {
     const configBefore = config();
     const phases: string[] = [];
     assert.equal(await store.loadCases(batchesOf(cases, 600), (p) => phases.at(-1) !== p.phase && phases.push(p.phase)), cases.length);
-    // The worker built its index without merging as it went (bulk-text.ts); the real table keeps its own settings.
+    // The copy takes the worker's index, not its table's settings: the real table keeps its own.
     assert.deepEqual(config(), configBefore);
     assert.deepEqual(phases, ['cases', 'indexes', 'text']);
     // The worker's index landed: every case has its document and none waits for the indexer.

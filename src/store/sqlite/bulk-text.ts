@@ -10,11 +10,11 @@
  * Correctness never depends on the copy: every loaded case is pending (durable with the case) until the copy
  * commits, so if the worker fails or the process dies, the store's own text indexer indexes them instead. The
  * copy is only made when it is an exact replacement: the real index is empty (no documents, no pending cases but
- * those of this load) and both tables have the same definition. The scratch table starts from the real one's
- * configuration and differs only in how it merges while it is built; the copy takes its data, so the real table
- * keeps its own configuration. The copying connection is not
- * the request connection, so that connection's FTS5 reloads the index structure, which it caches per connection
- * and checks against `PRAGMA data_version`, a counter only other connections' commits move.
+ * those of this load) and both tables have the same definition and configuration (copied from the real table:
+ * with its automerge 0, the scratch table merges only when a level reaches crisismerge segments, and at seal()).
+ * The copying connection is not the request connection, so that connection's FTS5 reloads the index structure,
+ * which it caches per connection and checks against `PRAGMA data_version`, a counter only other connections'
+ * commits move.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -25,11 +25,6 @@ const SQL = {
   definition: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_text'",
   config: "SELECT k, v FROM search_text_config WHERE k <> 'version'",
   setConfig: 'INSERT INTO search_text (search_text, rank) VALUES (?, ?)',
-  /** The scratch table's own settings (see the worker): no incremental merges, a forced one at 200 segments a level. */
-  bulkConfig: [
-    ['automerge', 0],
-    ['crisismerge', 200],
-  ],
   addText: 'INSERT INTO search_text (rowid, doc) VALUES (?, ?)',
   optimize: "INSERT INTO search_text (search_text) VALUES ('optimize')",
   attach: 'ATTACH DATABASE ? AS bulk',
@@ -64,11 +59,6 @@ scratch.pragma('cache_size = -65536');
   for (const { k, v } of source.prepare(SQL.config).all()) scratch.prepare(SQL.setConfig).run(k, BigInt(v));
   source.close();
 }
-// No merging while the documents go in: FTS5 would otherwise merge every 4 segments of a level into one as it goes,
-// writing each document's entries again at every level, and a million documents cost 67 µs each instead of 40.
-// The segments wait for the 'optimize' of seal(), which merges them once (11 s against 10.5 at a million). Only
-// this scratch table is configured so: the copy takes its data, not its configuration.
-for (const [k, v] of SQL.bulkConfig) scratch.prepare(SQL.setConfig).run(k, BigInt(v));
 const addText = scratch.prepare(SQL.addText);
 const addAll = scratch.transaction((docs) => { for (const [cno, doc] of docs) addText.run(cno, doc); });
 parentPort.on('message', (m) => {
