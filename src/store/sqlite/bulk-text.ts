@@ -145,7 +145,7 @@ export function startBulkText(file: string): BulkText {
    * MAX_DOCS_IN_FLIGHT are, so that they stay some tens of megabytes whatever the batch size.
    */
   let inFlight: { reply: Promise<unknown>; docs: number }[] = [];
-  let docsInFlight = 0;
+  const docsInFlight = () => inFlight.reduce((n, f) => n + f.docs, 0);
   /** A reply awaited later: marked handled now, so that a failure before then is not an unhandled rejection. */
   const later = () => {
     const r = reply();
@@ -155,20 +155,14 @@ export function startBulkText(file: string): BulkText {
   return {
     async add(docs) {
       inFlight.push({ reply: later(), docs: docs.length });
-      docsInFlight += docs.length;
       worker.postMessage({ docs });
-      while (docsInFlight > MAX_DOCS_IN_FLIGHT) {
-        const oldest = inFlight.shift()!;
-        docsInFlight -= oldest.docs;
-        await oldest.reply;
-      }
+      while (docsInFlight() > MAX_DOCS_IN_FLIGHT) await inFlight.shift()!.reply;
     },
     seal() {
       inFlight.push({ reply: later(), docs: 0 });
       worker.postMessage({ optimize: true });
     },
     async finish(first, last) {
-      docsInFlight = 0;
       await Promise.all(inFlight.splice(0).map((f) => f.reply));
       const done = reply();
       worker.postMessage({ first, last });
@@ -176,7 +170,6 @@ export function startBulkText(file: string): BulkText {
     },
     async stop() {
       inFlight = [];
-      docsInFlight = 0;
       if (!exited) await worker.terminate();
       rmSync(scratchFile, { force: true });
     },
