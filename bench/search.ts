@@ -126,10 +126,11 @@ function shapes(m: BenchManifest, fno: (fieldId: string) => number, dno: number)
       input: { searchTerm: 'printer Berlin' },
       ceiling: {
         sql: `SELECT sc.case_id, count(*) OVER () AS total FROM search_cases sc
-          WHERE sc.dno = ? AND sc.cno IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)
+          WHERE sc.dno = ? AND sc.cno IN (SELECT rowid FROM search_text WHERE search_text MATCH ?
+            UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?)
           AND EXISTS (SELECT 1 FROM search_values v WHERE v.cno = sc.cno AND v.s LIKE '%printer%')
           AND EXISTS (SELECT 1 FROM search_values v WHERE v.cno = sc.cno AND v.s LIKE '%berlin%') ${byUpdated} LIMIT ${PAGE}`,
-        params: [dno, `${trigrams('printer')} AND ${trigrams('berlin')}`],
+        params: [dno, `${trigrams('printer')} AND ${trigrams('berlin')}`, `${trigrams('printer')} AND ${trigrams('berlin')}`],
       },
     },
   ];

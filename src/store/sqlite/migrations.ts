@@ -224,6 +224,15 @@ export const migrations: string[] = [
      the documents written so far and go on being written there. */ `
   ALTER TABLE search_fields ADD COLUMN user INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 10: the text indexer writes its documents into a second FTS5 table of the same definition, and search_text keeps
+     only the documents written before: a bulk load's (one large segment) and those of older versions. The indexer
+     deletes a case's old document from both and merges only search_text_recent. Merging a single table, FTS5 soon
+     took the load's large segment into a merge with a few small ones and spent the indexer's merge pages on
+     rewriting it, for thousands of updates while the segments piled up (docs/search.md, "Two text tables"). */ `
+  CREATE VIRTUAL TABLE search_text_recent USING fts5(doc, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
+  INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('automerge', 0);
+  INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('crisismerge', 64);
+  `,
 ];
 
 /**

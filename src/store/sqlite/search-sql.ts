@@ -42,8 +42,11 @@ const SQL = {
     ON CONFLICT (cno, key) DO UPDATE SET value = excluded.value`,
   deleteTag: 'DELETE FROM search_tags WHERE cno = ? AND key = ?',
   deleteTags: 'DELETE FROM search_tags WHERE cno = ?',
-  addText: 'INSERT INTO search_text (rowid, doc) VALUES (?, ?)',
+  // The indexer writes into search_text_recent; a case's old document may be in either table (migration 10).
+  // Deleting a rowid a contentless table does not hold costs ~1 µs and changes nothing, measured.
+  addText: 'INSERT INTO search_text_recent (rowid, doc) VALUES (?, ?)',
   deleteText: 'DELETE FROM search_text WHERE rowid = ?',
+  deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
   markText: 'INSERT INTO search_text_pending (cno, fresh) VALUES (?, ?) ON CONFLICT (cno) DO NOTHING',
   markDomainText: 'INSERT OR IGNORE INTO search_text_pending (cno, fresh) SELECT cno, 0 FROM search_cases WHERE dno = ?',
   nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
@@ -53,8 +56,10 @@ const SQL = {
   unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
-  noText: 'SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_pending) AS none',
-  mergeText: "INSERT INTO search_text (search_text, rank) VALUES ('merge', ?)",
+  noText: `SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_recent_docsize)
+    AND NOT EXISTS (SELECT 1 FROM search_text_pending) AS none`,
+  // Only the indexer's own table is merged: search_text's large segment is left as it is (migration 10).
+  mergeText: "INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('merge', ?)",
   deleteCaseValues: 'DELETE FROM search_values WHERE cno = ?',
   deleteCase: 'DELETE FROM search_cases WHERE cno = ?',
   deleteDomainValues: 'DELETE FROM search_values WHERE fno IN (SELECT fno FROM search_fields WHERE dno = ?)',
@@ -62,7 +67,8 @@ const SQL = {
   deleteDomainCases: 'DELETE FROM search_cases WHERE dno = ?',
   deleteDomainFields: 'DELETE FROM search_fields WHERE dno = ?',
   deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
-  textMatch: `SELECT rowid FROM search_text WHERE search_text MATCH ? UNION SELECT cno FROM search_text_pending`,
+  textMatch: `SELECT rowid FROM search_text WHERE search_text MATCH ? UNION SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?
+    UNION SELECT cno FROM search_text_pending`,
   caseOf: 'SELECT case_id, updated FROM search_cases WHERE cno = ?',
 } as const;
 
@@ -70,6 +76,7 @@ const SQL = {
 export const TEXT_INDEXER_SQL = {
   nextPendingText: SQL.nextPendingText,
   deleteText: SQL.deleteText,
+  deleteRecentText: SQL.deleteRecentText,
   caseStrings: SQL.caseStrings,
   addText: SQL.addText,
   unmarkText: SQL.unmarkText,
@@ -78,12 +85,13 @@ export const TEXT_INDEXER_SQL = {
 };
 
 /**
- * The candidates of a substring search: the cases whose FTS document holds the trigrams, and every case whose
- * document the indexer has not written yet (search_text_pending). A superset either way, checked against the
- * values, so the answer is exact however far the indexer lags. Numbers of deleted cases drop out in the join
- * with search_cases.
+ * The candidates of a substring search: the cases whose FTS document, in either text table (migration 10), holds
+ * the trigrams, and every case whose document the indexer has not written yet (search_text_pending). A superset
+ * either way, checked against the values, so the answer is exact however far the indexer lags. Numbers of deleted
+ * cases drop out in the join with search_cases. Its two parameters are the same FTS5 query (textQueryParams).
  */
-const TEXT_CANDIDATES = '(SELECT rowid FROM search_text WHERE search_text MATCH ? UNION ALL SELECT cno FROM search_text_pending)';
+const TEXT_CANDIDATES = `(SELECT rowid FROM search_text WHERE search_text MATCH ?
+  UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ? UNION ALL SELECT cno FROM search_text_pending)`;
 
 /**
  * The distinct trigrams (of code points) of a text that an FTS5 query can name: none for texts shorter than
@@ -102,6 +110,11 @@ function trigrams(text: string): string[] {
 
 /** An FTS5 query for cases holding every trigram of the texts; quotes are doubled to escape them. */
 const trigramQuery = (grams: string[]) => grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+/** The parameters of TEXT_CANDIDATES and textMatch: the same query for each text table. */
+const textQueryParams = (grams: string[]) => {
+  const query = trigramQuery(grams);
+  return [query, query];
+};
 
 type Mode = 'drive' | 'probe';
 
@@ -370,7 +383,10 @@ export class SearchIndex {
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
     for (const r of rows) {
-      if (!r.fresh) this.st.deleteText.run(r.cno);
+      if (!r.fresh) {
+        this.st.deleteText.run(r.cno);
+        this.st.deleteRecentText.run(r.cno);
+      }
       if (r.live) {
         const strings = this.st.caseStrings.pluck().all(r.cno) as string[];
         // Lower-cased like the searched text; one value per line, so no word spans two values.
@@ -410,7 +426,7 @@ export class SearchIndex {
   private textCandidates(dno: number, words: string[]): number[] | undefined {
     const grams = [...new Set(words.flatMap(trigrams))];
     if (!grams.length) return undefined;
-    const candidates = this.st.textMatch.pluck().all(trigramQuery(grams)) as number[];
+    const candidates = this.st.textMatch.pluck().all(...textQueryParams(grams)) as number[];
     for (const cno of this.userWordCases(dno, words)) candidates.push(cno);
     return candidates;
   }
@@ -595,7 +611,7 @@ class ConditionBuilder {
     const grams = [...new Set(q.words.flatMap(trigrams))];
     if (grams.length) {
       // Cases holding every trigram of every word are few next to the domain: collected once, in both modes.
-      this.params.push(trigramQuery(grams));
+      this.params.push(...textQueryParams(grams));
       const users = this.index.userWordCases(this.dno, q.words);
       if (users.length === 0) terms.push(`${cno} IN ${TEXT_CANDIDATES}`);
       else {
@@ -633,7 +649,7 @@ class ConditionBuilder {
         const grams = trigrams(c.text);
         if (mode === 'drive' && grams.length) {
           // The trigram index narrows to cases holding the text's trigrams in any value; the check does the rest.
-          this.params.push(trigramQuery(grams), fno, c.text, c.text);
+          this.params.push(...textQueryParams(grams), fno, c.text, c.text);
           return `(${cno} IN ${TEXT_CANDIDATES} AND ${check})`;
         }
         this.params.push(fno, c.text, c.text);

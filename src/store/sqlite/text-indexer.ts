@@ -74,7 +74,10 @@ function indexSome() {
   const rows = st.nextPendingText.all(o.batch);
   let done = 0;
   for (const r of rows) {
-    if (!r.fresh) st.deleteText.run(r.cno);
+    if (!r.fresh) {
+      st.deleteText.run(r.cno);
+      st.deleteRecentText.run(r.cno);
+    }
     if (r.live) st.addText.run(r.cno, st.caseStrings.pluck().all(r.cno).join('\\n').toLowerCase());
     st.unmarkText.run(r.cno);
     done++;
