@@ -30,7 +30,7 @@ const SQL = {
   attach: 'ATTACH DATABASE ? AS bulk',
   detach: 'DETACH DATABASE bulk',
   bulkDefinition: "SELECT sql FROM bulk.sqlite_master WHERE type = 'table' AND name = 'search_text'",
-  // The real index is empty and the only pending cases are this load's: the copy then replaces nothing.
+  // Both text tables are empty and the only pending cases are this load's: the copy then replaces nothing.
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
     AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < ? OR cno > ? OR fresh = 0) AS ok`,
   copy: [
