@@ -16,6 +16,13 @@ import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '
 import { indexedValue } from '../indexed-value.js';
 import { DISTINCT_VALUE_SQL, MatchSets, hasBit, sameFieldCompares, setBits, type MatchSetOptions, type Matches } from './search-counts.js';
 
+/**
+ * The cases whose FTS document holds an FTS5 query's trigrams, in either text table (migration 10). Its two
+ * parameters are the same query (textQueryParams).
+ */
+const TEXT_DOCUMENTS_MATCHING = `SELECT rowid FROM search_text WHERE search_text MATCH ?
+  UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?`;
+
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
   domainSize: 'SELECT cases FROM search_domains WHERE dno = ?',
@@ -67,8 +74,7 @@ const SQL = {
   deleteDomainCases: 'DELETE FROM search_cases WHERE dno = ?',
   deleteDomainFields: 'DELETE FROM search_fields WHERE dno = ?',
   deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
-  textMatch: `SELECT rowid FROM search_text WHERE search_text MATCH ? UNION SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?
-    UNION SELECT cno FROM search_text_pending`,
+  textMatch: `${TEXT_DOCUMENTS_MATCHING} UNION SELECT cno FROM search_text_pending`,
   caseOf: 'SELECT case_id, updated FROM search_cases WHERE cno = ?',
 } as const;
 
@@ -85,13 +91,12 @@ export const TEXT_INDEXER_SQL = {
 };
 
 /**
- * The candidates of a substring search: the cases whose FTS document, in either text table (migration 10), holds
- * the trigrams, and every case whose document the indexer has not written yet (search_text_pending). A superset
- * either way, checked against the values, so the answer is exact however far the indexer lags. Numbers of deleted
- * cases drop out in the join with search_cases. Its two parameters are the same FTS5 query (textQueryParams).
+ * The candidates of a substring search: the cases whose FTS document holds the trigrams (TEXT_DOCUMENTS_MATCHING),
+ * and every case whose document the indexer has not written yet (search_text_pending). A superset either way,
+ * checked against the values, so the answer is exact however far the indexer lags. Numbers of deleted cases drop
+ * out in the join with search_cases.
  */
-const TEXT_CANDIDATES = `(SELECT rowid FROM search_text WHERE search_text MATCH ?
-  UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ? UNION ALL SELECT cno FROM search_text_pending)`;
+const TEXT_CANDIDATES = `(${TEXT_DOCUMENTS_MATCHING} UNION ALL SELECT cno FROM search_text_pending)`;
 
 /**
  * The distinct trigrams (of code points) of a text that an FTS5 query can name: none for texts shorter than
@@ -110,7 +115,7 @@ function trigrams(text: string): string[] {
 
 /** An FTS5 query for cases holding every trigram of the texts; quotes are doubled to escape them. */
 const trigramQuery = (grams: string[]) => grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
-/** The parameters of TEXT_CANDIDATES and textMatch: the same query for each text table. */
+/** The parameters of TEXT_DOCUMENTS_MATCHING: the same query for each text table. */
 const textQueryParams = (grams: string[]) => {
   const query = trigramQuery(grams);
   return [query, query];
