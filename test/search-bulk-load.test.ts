@@ -153,7 +153,7 @@ describe('bulk load into a database file', () => {
     const segments = () => store.db.prepare('SELECT DISTINCT segid FROM search_text_idx ORDER BY segid').pluck().all();
     const loaded = segments();
     assert.equal(loaded.length, 1);
-    // One worker transaction per update, each adding a segment and merging: with a single table FTS5 took the
+    // One indexer transaction per update, each adding a segment and merging: with a single table FTS5 took the
     // loaded segment into a merge within these (checked).
     const updated = cases.slice(0, 40).map((c, i) => ({ ...c, fields: { ...c.fields, title: { stringValue: `zanzibar ${i}` } } }));
     for (const c of updated) {
@@ -178,13 +178,13 @@ describe('bulk load into a database file', () => {
   test('a store with its text indexer running keeps it off the loaded cases, and the loaded index is copied in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-bulk-'));
     dirs.push(dir);
-    // The indexer's worker looks for pending cases every 5 ms: between two batches it would find the load's.
+    // The indexer runs 5 ms after a write: between two batches it would find the load's, were it not queued behind it.
     const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 5 });
     await store.loadCases(batchesOf(cases, 100));
     assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
     assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
     assert.equal(count(store, 'SELECT count(DISTINCT segid) FROM search_text_idx'), 1, 'the copied index is one merged segment');
-    // And the worker indexes what comes after the load.
+    // And the indexer indexes what comes after the load.
     await store.write((tx) => tx.updateCase({ ...cases[0], fields: { title: { stringValue: 'zanzibar' } } }, ['title', 'amount', 'owner', 'note', 'vip']));
     for (let i = 0; i < 500 && count(store, 'SELECT count(*) FROM search_text_pending') > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);

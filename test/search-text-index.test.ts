@@ -192,27 +192,7 @@ describe('the background indexer', () => {
     }
   });
 
-  test('a database file is indexed on a worker thread, also while the request thread is busy', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
-    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 20 });
-    try {
-      await store.write(async (tx) => {
-        for (let i = 0; i < 50; i++) await tx.insertCase(aCase(i, `churros ${i}`));
-      });
-      assert.equal(pendingCount(store), 50);
-      // This thread runs no timer while it spins here: only the worker can index the cases meanwhile.
-      const until = Date.now() + 5000;
-      while (pendingCount(store) > 0 && Date.now() < until);
-      assert.equal(pendingCount(store), 0);
-      assert.equal(ftsMatches(store, 'churros').length, 50);
-      assert.equal(await search(store, ['churros']), 50);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test("the worker's commits leave the match sets in place; another connection's case writes drop them", async () => {
+  test("the indexer's commits leave the match sets in place; another connection's case writes drop them", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
     const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 20, searchSets: { accelerateFrom: 0 } });
     const other = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });

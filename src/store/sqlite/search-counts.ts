@@ -8,9 +8,7 @@
  * used first out. They stay exact: every case a write touches is noted (`touch`), and after the COMMIT (or the
  * ROLLBACK) of its group `settle` reads the case back from the tables and re-tests it against every set of its
  * domain, so the sets always equal what the committed tables say. A change made by another connection (another
- * process on the same file) shows in `PRAGMA data_version` and drops every set, unless the `case_writes` counter
- * that every write group of a store bumps (SqliteStore.runWrites) is where this connection left it: then the other
- * connection only wrote text documents (the text indexer's worker, text-indexer.ts), which no set depends on.
+ * process on the same file) shows in `PRAGMA data_version` and drops every set.
  *
  * The default order (most recently updated first) is served from an in-memory array of update times, so a page
  * is a top-k over the matches whatever their count or place in the order.
@@ -18,7 +16,6 @@
 import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseSearch } from '../types.js';
 
-/** The counter of write groups that may have changed cases (meta key `case_writes`): read here, bumped by the store. */
 /**
  * A field's distinct string values, one skip at a time through its value index, and the cases holding one of them:
  * for the dictionaries here and for the user values that search-sql.ts finds beside the text documents.
@@ -26,11 +23,6 @@ import type { CaseCondition, CaseSearch } from '../types.js';
 export const DISTINCT_VALUE_SQL = {
   next: 'SELECT s FROM search_values WHERE fno = ? AND s > ? ORDER BY s LIMIT 1',
   cases: 'SELECT cno FROM search_values WHERE fno = ? AND s = ?',
-} as const;
-
-export const CASE_WRITES_SQL = {
-  get: "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'case_writes'), 0)",
-  bump: "INSERT INTO meta (key, value) VALUES ('case_writes', 1) ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
 } as const;
 
 /** Domains smaller than this are searched in plain SQL, which is fast at that size. */
@@ -189,8 +181,6 @@ export class MatchSets {
   /** Cases written since the last settle, by domain. */
   private readonly touched = new Map<number, Set<number>>();
   private dataVersion: number;
-  /** The `case_writes` counter as of the last check, counting this connection's own write groups since. */
-  private caseWrites: number;
   private readonly st: Record<string, Database.Statement>;
 
   private readonly accelerateFrom: number;
@@ -222,25 +212,15 @@ export class MatchSets {
       tagKey: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ?').pluck(),
       tagValue: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ? AND value = ?').pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      caseWrites: db.prepare(CASE_WRITES_SQL.get).pluck(),
     };
     this.dataVersion = this.st.dataVersion.get() as number;
-    this.caseWrites = this.st.caseWrites.get() as number;
   }
 
-  /** After the COMMIT of a write group of this connection, which bumped `case_writes` (CASE_WRITES_SQL.bump). */
-  wrote(): void {
-    this.caseWrites++;
-  }
-
-  /** Whether another connection changed cases, values or tags since the last check. */
+  /** Whether another connection committed since the last check (our own commits leave data_version alone). */
   private changedElsewhere(): boolean {
     const version = this.st.dataVersion.get() as number;
     if (version === this.dataVersion) return false;
     this.dataVersion = version;
-    const writes = this.st.caseWrites.get() as number;
-    if (writes === this.caseWrites) return false;
-    this.caseWrites = writes;
     return true;
   }
 

@@ -78,18 +78,6 @@ const SQL = {
   caseOf: 'SELECT case_id, updated FROM search_cases WHERE cno = ?',
 } as const;
 
-/** The statements of the text indexer's worker (text-indexer.ts), which runs indexPendingText's loop. */
-export const TEXT_INDEXER_SQL = {
-  nextPendingText: SQL.nextPendingText,
-  deleteText: SQL.deleteText,
-  deleteRecentText: SQL.deleteRecentText,
-  caseStrings: SQL.caseStrings,
-  addText: SQL.addText,
-  unmarkText: SQL.unmarkText,
-  mergeText: SQL.mergeText,
-  anyPendingText: SQL.anyPendingText,
-};
-
 /**
  * The candidates of a substring search: the cases whose FTS document holds the trigrams (TEXT_DOCUMENTS_MATCHING),
  * and every case whose document the indexer has not written yet (search_text_pending). A superset either way,

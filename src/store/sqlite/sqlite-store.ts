@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { migrations, searchIndexes } from './migrations.js';
 import { startBulkText, type BulkText } from './bulk-text.js';
 import { SearchIndex } from './search-sql.js';
-import { CASE_WRITES_SQL, type MatchSetOptions } from './search-counts.js';
-import { startTextIndexer, type TextIndexer } from './text-indexer.js';
+import type { MatchSetOptions } from './search-counts.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type {
   AuditRecord,
@@ -44,8 +43,6 @@ const SQL = {
   rollbackToSavepoint: 'ROLLBACK TO write',
 
   getMeta: 'SELECT value FROM meta WHERE key = ?',
-  // Every write group bumps it: how other connections' match sets tell case writes from text indexing (search-counts.ts).
-  bumpCaseWrites: CASE_WRITES_SQL.bump,
   setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
 
   getResource: 'SELECT * FROM resources WHERE kind = ? AND scope = ? AND id = ?',
@@ -276,7 +273,7 @@ const MAX_DYNAMIC_STATEMENTS = 200;
 const MAX_GROUP_COMMIT = 64;
 
 /**
- * One background indexer transaction handles at most this many cases, stops after this many milliseconds, and
+ * One text indexer run (a write job of its own, SqliteStore.scheduleTextIndex) handles at most this many cases, stops after this many milliseconds, and
  * then merges this many FTS5 pages per case it handled. Measured at 100,000 cases: 50 updated cases and a
  * 64-page merge take ~13 ms (at most 16 ms over 6,000 updates) and keep the segment count flat; smaller slices
  * keep the requests queued behind one waiting less.
@@ -284,11 +281,6 @@ const MAX_GROUP_COMMIT = 64;
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
-/** The indexer's worker pauses this long between two transactions, letting the request thread's writes in. */
-const TEXT_GAP_MS = 5;
-/** How long a write lets the indexer's worker take the lock first (its transactions take a few milliseconds), and how long the worker waits for it. */
-const TEXT_YIELD_MS = 50;
-const TEXT_LOCK_TIMEOUT_MS = 5_000;
 
 /**
  * How long a write waits for the lock held by another connection (the checkpoint worker, another process).
@@ -300,10 +292,10 @@ const TEXT_LOCK_TIMEOUT_MS = 5_000;
 const BUSY_TIMEOUT_MS = 5_000;
 /**
  * SQLite's own wait, once the database is open (migrations wait the full BUSY_TIMEOUT_MS), and the pause between two
- * tries of beginWrite. SQLite's wait sleeps on this thread and backs off (1, 2, 5, 10 ms…): while the text indexer's
- * worker held the lock for a millisecond or two, CreateCase spent 12% of the request thread asleep in BEGIN
- * IMMEDIATE (CPU profile). A short wait here, then tries every millisecond, follow the lock closely and let the
- * event loop run meanwhile. Reads need no lock in WAL mode.
+ * tries of beginWrite. SQLite's wait sleeps on this thread and backs off (1, 2, 5, 10 ms…): while another
+ * connection held the lock for a millisecond or two (then a text indexer on a worker thread), CreateCase spent 12% of
+ * the request thread asleep in BEGIN IMMEDIATE (CPU profile). A short wait here, then tries every millisecond, follow
+ * the lock closely and let the event loop run meanwhile. Reads need no lock in WAL mode.
  */
 const BUSY_SPIN_MS = 1;
 
@@ -328,8 +320,6 @@ export class SqliteStore implements Store {
   private readonly search: SearchIndex;
   /** WAL checkpoints in a worker thread (checkpointer.ts); none for an in-memory database. */
   private readonly checkpointer?: Checkpointer;
-  /** The text indexer's worker thread (text-indexer.ts); none in memory or with textIndexDelayMs false. */
-  private readonly textIndexer?: TextIndexer;
   private readonly jobs: Job[] = [];
   private readonly dynamic = new Map<string, Database.Statement>();
   /** The running drain of `jobs`, if any. */
@@ -368,24 +358,7 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
-    if (opts.dataDir !== ':memory:') {
-      this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
-      if (this.textIndexDelayMs !== false) {
-        const options = {
-          delayMs: this.textIndexDelayMs,
-          batch: TEXT_BATCH,
-          budgetMs: TEXT_BUDGET_MS,
-          mergePagesPerCase: TEXT_MERGE_PAGES_PER_CASE,
-          gapMs: TEXT_GAP_MS,
-          lockTimeoutMs: TEXT_LOCK_TIMEOUT_MS,
-        };
-        // Should the worker die, scheduleTextIndex takes over on this thread.
-        this.textIndexer = startTextIndexer(this.file!, options, (message) => {
-          process.emitWarning(message);
-          if (!this.textIndexer?.running) this.scheduleTextIndex(0);
-        });
-      }
-    }
+    if (opts.dataDir !== ':memory:') this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
     // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
     if (this.search.hasPendingText()) this.scheduleTextIndex(0);
   }
@@ -415,18 +388,12 @@ export class SqliteStore implements Store {
    * Duplicate case ids or reference numbers fail the batch that holds them, and the load stops there.
    */
   loadCases(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
-    return this.enqueue('exclusive', async () => {
-      // The load's cases stay pending until its own text index lands (bulk-text.ts); the worker must not take them.
-      await this.textIndexer?.pause();
-      try {
-        return await this.load(batches, progress);
-      } finally {
-        this.textIndexer?.resume();
-      }
-    });
+    // The load's cases stay pending until its own text index lands (bulk-text.ts). The text indexer runs through the
+    // same queue, so it cannot take them meanwhile.
+    return this.enqueue('exclusive', () => this.load(batches, progress));
   }
 
-  /** loadCases' work, run with the text indexer's worker paused. */
+  /** loadCases' work. */
   private async load(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
     let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
     const dropText = (e: unknown) => {
@@ -487,11 +454,7 @@ export class SqliteStore implements Store {
         this.db.pragma('synchronous = FULL');
         // A commit under FULL syncs the WAL, and with it every batch committed under NORMAL before it, also
         // those before a failed one.
-        await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
-          this.st.setMeta.run('last_bulk_load', new Date().toISOString());
-          // Other connections' match sets are stale now (ours are cleared below).
-          this.st.bumpCaseWrites.run();
-        });
+        await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.st.setMeta.run('last_bulk_load', new Date().toISOString()));
         this.search.sets.clear();
         // Cases left pending (no bulk text index, or it was not copied) go to the indexer as usual.
         if (this.search.hasPendingText()) this.scheduleTextIndex(0);
@@ -576,9 +539,7 @@ export class SqliteStore implements Store {
         }
         if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.kind === 'write') pending = this.jobs.shift();
       }
-      this.st.bumpCaseWrites.run();
       this.st.commit.run();
-      this.search.sets.wrote();
     } catch (e) {
       // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
       if (this.db.inTransaction) this.st.rollback.run();
@@ -595,19 +556,15 @@ export class SqliteStore implements Store {
 
   /**
    * BEGIN IMMEDIATE, tried again until `timeoutMs` have passed by the clock while the lock is busy (BUSY_TIMEOUT_MS).
-   * While the text indexer's worker asks for the lock, it is let through first, for up to TEXT_YIELD_MS.
    */
   private async beginWrite(timeoutMs: number): Promise<void> {
     const started = performance.now();
     for (;;) {
-      const now = performance.now();
-      if (!(this.textIndexer?.wantsLock() && now - started < TEXT_YIELD_MS)) {
-        try {
-          this.st.beginImmediate.run();
-          return;
-        } catch (e) {
-          if (!isBusy(e) || now - started >= timeoutMs) throw e;
-        }
+      try {
+        this.st.beginImmediate.run();
+        return;
+      } catch (e) {
+        if (!isBusy(e) || performance.now() - started >= timeoutMs) throw e;
       }
       await new Promise((resolve) => setTimeout(resolve, BUSY_SPIN_MS));
     }
@@ -633,7 +590,7 @@ export class SqliteStore implements Store {
    * if writes came in meanwhile: under steady writes each run then takes the cases of about one delay together.
    */
   private scheduleTextIndex(delayMs?: number): void {
-    if (this.closed || this.textIndexDelayMs === false || this.textIndexer?.running || this.textIndexTimer || this.textIndexQueued) return;
+    if (this.closed || this.textIndexDelayMs === false || this.textIndexTimer || this.textIndexQueued) return;
     this.textIndexTimer = setTimeout(() => {
       this.textIndexTimer = undefined;
       this.textIndexQueued = true;
@@ -671,8 +628,7 @@ export class SqliteStore implements Store {
     clearTimeout(this.textIndexTimer);
     this.textIndexTimer = undefined;
     await this.draining;
-    // The workers' connections go first, so that closing the last one checkpoints and removes the WAL.
-    await this.textIndexer?.stop();
+    // The checkpoint worker's connection goes first, so that closing the last one checkpoints and removes the WAL.
     await this.checkpointer?.stop();
     this.db.close();
   }
