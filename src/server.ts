@@ -128,6 +128,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
   const storage = config.databaseUrl ? { database: describeDatabaseUrl(config.databaseUrl) } : { dataDir: config.dataDir };
   logger.info({ port, host: config.host, ...storage, mode: credentials ? 'strict' : 'dev' }, 'opencases listening');
+  // The stores report trouble in their background work (the text indexer, the WAL checkpoint worker, a bulk load's
+  // text worker) as process warnings, which Node prints to stderr as plain text: into the structured log with them.
+  const onWarning = (warning: Error) => logger.warn({ warning: warning.name }, warning.message);
+  process.on('warning', onWarning);
   delivery?.start();
   // Requests that come meanwhile wait in the store's queue, as they would for the first search of a large domain.
   if (store instanceof SqliteStore) {
@@ -146,6 +150,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     async close() {
       if (closed) return;
       closed = true;
+      process.off('warning', onWarning);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
