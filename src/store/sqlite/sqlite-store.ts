@@ -273,10 +273,10 @@ const MAX_DYNAMIC_STATEMENTS = 200;
 const MAX_GROUP_COMMIT = 64;
 
 /**
- * One text indexer run (a write job of its own, SqliteStore.scheduleTextIndex) handles at most this many cases, stops after this many milliseconds, and
- * then merges this many FTS5 pages per case it handled. Measured at 100,000 cases: 50 updated cases and a
- * 64-page merge take ~13 ms (at most 16 ms over 6,000 updates) and keep the segment count flat; smaller slices
- * keep the requests queued behind one waiting less.
+ * One text indexer run (a write job in the queue, scheduleTextIndex) handles at most this many cases, stops after
+ * this many milliseconds, and then merges this many FTS5 pages per case it handled. Measured at 100,000 cases: 50
+ * updated cases and a 64-page merge take ~13 ms (at most 16 ms over 6,000 updates) and keep the segment count flat;
+ * smaller slices keep the requests queued behind one waiting less.
  */
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 2;
