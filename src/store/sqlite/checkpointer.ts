@@ -35,11 +35,6 @@ const MAX_RESTART_BACKLOG = 8_192;
 /** 2 MiB: what a RESTART should find left to copy, after extra PASSIVE passes if need be. */
 const QUICK_BACKLOG = 512;
 const PAGE_BYTES = 4096;
-/**
- * The WAL file's size after a restart: whichever connection restarts the WAL (the next to write) cuts a larger file
- * back to this, so every connection that writes sets it (the text indexer's worker too).
- */
-export const WAL_SIZE_LIMIT_BYTES = RESTART_FRAMES * PAGE_BYTES;
 
 // Plain CommonJS run with `eval`, so the same code works from src/ (tsx) and dist/.
 const WORKER_SOURCE = `
