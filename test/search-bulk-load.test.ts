@@ -162,14 +162,27 @@ describe('bulk load into a database file', () => {
     }
     assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
     assert.deepEqual(segments(), loaded);
-    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length - updated.length);
+    // The updated cases' loaded documents stay (no tombstones in the loaded segment), now stale.
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
     assert.equal(count(store, 'SELECT count(*) FROM search_text_recent_docsize'), updated.length);
     const hits = await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['zanzibar'], sorts: [], limit: 100 }));
     assert.deepEqual(new Set(hits.hits.map((h) => h.record.caseId)), new Set(updated.map((c) => c.caseId)));
-    // Exact over both tables: the updated cases match by their new values only.
+    // Exact over both tables: the updated cases match by their new values only, though some stale documents still
+    // hold the word.
+    const staleCandidates = store.db
+      .prepare(`SELECT count(*) FROM search_text WHERE search_text MATCH '"pri" AND "rin" AND "int" AND "nte" AND "ter"' AND rowid <= ?`)
+      .pluck()
+      .get(updated.length) as number;
+    assert.ok(staleCandidates > 0, 'some updated case had printer in its loaded title');
     const printer = await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['printer'], sorts: [], limit: 100 }));
     const current = [...updated, ...cases.slice(updated.length)];
     assert.equal(printer.totalCount, current.filter((c) => JSON.stringify(c.fields).toLowerCase().includes('printer')).length);
+    // A removed case's documents go from both tables: one updated case, one only loaded.
+    await store.write((tx) => tx.deleteCase('dom', updated[0].caseId));
+    await store.write((tx) => tx.deleteCase('dom', cases[updated.length].caseId));
+    for (let k = 0; k < 500 && count(store, 'SELECT count(*) FROM search_text_pending') > 0; k++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length - 2);
+    assert.equal(count(store, 'SELECT count(*) FROM search_text_recent_docsize'), updated.length - 1);
     store.db.exec("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)");
     store.db.exec("INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('integrity-check', 0)");
     await store.close();

@@ -19,6 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { rmSync } from 'node:fs';
+import { TextState } from './search-sql.js';
 
 /** Every statement the worker runs; the FTS5 definition and configuration are read from the real database. */
 const SQL = {
@@ -32,7 +33,7 @@ const SQL = {
   bulkDefinition: "SELECT sql FROM bulk.sqlite_master WHERE type = 'table' AND name = 'search_text'",
   // Both text tables are empty and the only pending cases are this load's: the copy then replaces nothing.
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
-    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < ? OR cno > ? OR fresh = 0) AS ok`,
+    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < ? OR cno > ? OR fresh <> ${TextState.created}) AS ok`,
   copy: [
     'DELETE FROM main.search_text_data',
     'DELETE FROM main.search_text_idx',

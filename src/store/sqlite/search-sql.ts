@@ -23,6 +23,18 @@ import { DISTINCT_VALUE_SQL, MatchSets, hasBit, sameFieldCompares, setBits, type
 const TEXT_DOCUMENTS_MATCHING = `SELECT rowid FROM search_text WHERE search_text MATCH ?
   UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?`;
 
+/**
+ * What search_text_pending.fresh says about a pending case's older documents (migrations 7 and 10).
+ * - `created`: there are none (a new case), so the indexer need not delete any.
+ * - `changed`: the indexer's own table may hold one, which it replaces. The loaded table (search_text) may hold one
+ *   too, and it is left there: a tombstone in the loaded segment cost ~70 µs an update, a quarter of what indexing
+ *   one cost (docs/search.md, "Stale loaded documents"). A stale document only adds a candidate, and every use of
+ *   the text index checks its candidates against the values.
+ * - `removed`: the case is gone (DeleteCase, DeleteDomain): its documents go from both tables, so that the loaded
+ *   table keeps at most one stale document per live case number.
+ */
+export const TextState = { created: 1, changed: 0, removed: -1 } as const;
+
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
   domainSize: 'SELECT cases FROM search_domains WHERE dno = ?',
@@ -55,7 +67,11 @@ const SQL = {
   deleteText: 'DELETE FROM search_text WHERE rowid = ?',
   deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
   markText: 'INSERT INTO search_text_pending (cno, fresh) VALUES (?, ?) ON CONFLICT (cno) DO NOTHING',
-  markDomainText: 'INSERT OR IGNORE INTO search_text_pending (cno, fresh) SELECT cno, 0 FROM search_cases WHERE dno = ?',
+  // A removed case's documents must go from both tables (TextState.removed), whatever an earlier write had marked.
+  markRemoved: `INSERT INTO search_text_pending (cno, fresh) VALUES (?, ${TextState.removed})
+    ON CONFLICT (cno) DO UPDATE SET fresh = ${TextState.removed}`,
+  markDomainRemoved: `INSERT INTO search_text_pending (cno, fresh) SELECT cno, ${TextState.removed} FROM search_cases WHERE dno = ?
+    ON CONFLICT (cno) DO UPDATE SET fresh = ${TextState.removed}`,
   nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
     FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
   // The text of a case's document: its string values but those of fields marked as holding users (migration 9).
@@ -257,8 +273,8 @@ export class SearchIndex {
       if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true, v.userArnValue !== undefined), iv.s, iv.n);
     }
     this.putTags(cno, dno, c.tags);
-    // fresh: a reused number's stale document, if still pending, keeps its row (fresh = 0) and is replaced.
-    this.st.markText.run(cno, 1);
+    // A reused number's documents, if still pending, keep their row (changed or removed) and are replaced.
+    this.st.markText.run(cno, TextState.created);
   }
 
   /**
@@ -286,7 +302,7 @@ export class SearchIndex {
         if (iv.s !== null && !this.userFnos.has(fno)) strings.add(iv.s);
       }
       this.putTags(cno, dno, c.tags);
-      this.st.markText.run(cno, 1);
+      this.st.markText.run(cno, TextState.created);
       docs.push([cno, [...strings].join('\n').toLowerCase()]);
     }
     for (let i = 0; i < rows.length; i += 4) this.st.addValue.run(rows.slice(i, i + 4));
@@ -310,7 +326,7 @@ export class SearchIndex {
       const v = c.fields[id];
       return (v ? indexedValue(v) : null)?.n == null;
     });
-    if (textChanged) this.st.markText.run(cno, 0);
+    if (textChanged) this.st.markText.run(cno, TextState.changed);
   }
 
   removeCase(domainId: string, caseId: string): void {
@@ -321,7 +337,7 @@ export class SearchIndex {
     this.st.deleteCaseValues.run(cno);
     this.st.deleteTags.run(cno);
     // The indexer removes its document: until then it only adds a candidate that the join with search_cases drops.
-    this.st.markText.run(cno, 0);
+    this.st.markRemoved.run(cno);
     this.st.deleteCase.run(cno);
     this.st.countCase.run(-1, dno);
   }
@@ -330,7 +346,7 @@ export class SearchIndex {
     const dno = this.domainNo(domainId, false);
     if (dno === undefined) return;
     this.sets.dropDomain(dno);
-    this.st.markDomainText.run(dno);
+    this.st.markDomainRemoved.run(dno);
     this.st.deleteDomainValues.run(dno);
     this.st.deleteDomainTags.run(dno);
     this.st.deleteDomainCases.run(dno);
@@ -376,8 +392,8 @@ export class SearchIndex {
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
     for (const r of rows) {
-      if (!r.fresh) {
-        this.st.deleteText.run(r.cno);
+      if (r.fresh !== TextState.created) {
+        if (r.fresh === TextState.removed) this.st.deleteText.run(r.cno);
         this.st.deleteRecentText.run(r.cno);
       }
       if (r.live) {
