@@ -1,5 +1,5 @@
 /**
- * The WAL checkpoint worker (src/store/sqlite/checkpointer.ts): a RESTART checkpoint keeps writers out while it
+ * The WAL checkpoint worker (src/store/sqlite/checkpointer.ts): a RESTART checkpoint holds up the request thread while it
  * copies what the last PASSIVE one left, so it must run only when that is little, yet keep the WAL from growing
  * under steady writes. The thresholds are made small here; a reader holding an old snapshot stops PASSIVE
  * checkpoints at that snapshot, which leaves a large backlog on demand.
@@ -78,6 +78,30 @@ test('under steady small writes the WAL keeps starting over', async () => {
     assert.ok(restarts.length >= 2, `RESTART checkpoints while writing: ${restarts.length}`);
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
     assert.ok(log < 400, `WAL frames after 400 one-page commits: ${log}`);
+  } finally {
+    await checkpointer.stop();
+    db.close();
+  }
+});
+
+test('the RESTART runs on the connection when its owner runs the job, one request at a time', async () => {
+  const { db, file, write } = database();
+  const jobs: (() => void)[] = [];
+  const restarts: { log: number; backlog: number }[] = [];
+  const checkpointer = startCheckpointer(db, file, () => {}, {
+    intervalMs: 20, restartFrames: 64, maxBacklog: 16, onRestart: (r) => restarts.push(r), runOnConnection: (job) => jobs.push(job),
+  });
+  try {
+    write(100);
+    await until('a request for a RESTART', () => jobs.length > 0);
+    await sleep(200); // ~10 ticks: the worker asks once while the first request waits
+    assert.equal(jobs.length, 1);
+    assert.equal(restarts.length, 0);
+    jobs.shift()!();
+    assert.equal(restarts.length, 1);
+    write(1);
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    assert.ok(log < 64, `WAL frames after the restart: ${log}`);
   } finally {
     await checkpointer.stop();
     db.close();

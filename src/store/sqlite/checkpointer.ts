@@ -10,18 +10,23 @@
  * frame already copied into the database, and a PASSIVE checkpoint always trails the commits made while it runs.
  * The WAL then never restarts: in a 4-minute soak it grew to 13.6 GB on disk, and its index (the -shm file,
  * mapped into the process, 32 KiB per 4,096 frames) grew the server's RSS by ~7 MB a minute. So once the WAL holds
- * RESTART_FRAMES, the worker runs a RESTART checkpoint: it keeps writers out for the moment it takes to copy the
- * frames committed since the last PASSIVE one, and the next write starts the WAL over from its beginning.
+ * RESTART_FRAMES, a RESTART checkpoint copies the frames committed since the last PASSIVE one, and the next write
+ * starts the WAL over from its beginning.
  *
- * That moment must stay short: writers wait for it only `busy_timeout` (5 s) before failing. A PASSIVE checkpoint
- * that began before a large commit (a bulk load's index build writes ~1 GB in one) leaves all of it for the RESTART,
- * which then copied it under the writers' lock: a seeding run failed its closing commit with SQLITE_BUSY that way.
- * So the worker restarts only when the PASSIVE checkpoint left at most MAX_RESTART_BACKLOG frames uncopied, else
- * it lets the next PASSIVE one copy them unimpeded. Under steady request writes the backlog is what was committed
- * while the PASSIVE checkpoint ran, well under that (the soak of docs/reliability.md writes ~14,000 frames a second,
- * ~2,800 per tick); only bulk writing (a load's batches) keeps it above, and the WAL then grows until they stop.
- * Before a RESTART, up to three more PASSIVE passes bring the backlog under QUICK_BACKLOG if they can: each copies
- * what was committed while the last ran, so the writers wait only for a small copy and its sync.
+ * The RESTART runs on the request connection, between two of its transactions (`runOnConnection`), not in the
+ * worker. It holds the write lock while it copies and syncs, and while it waits for the writer and for readers it
+ * backs off in SQLite's busy handler (1, 2, 5, 10, 15, 20 ms…), losing every race to the request thread's writes.
+ * Run in the worker, each RESTART kept writers out for 65–120 ms, about one every 1.5 s under bench:api's
+ * UpdateCase. On the request connection it finds no writer and no reader; with the worker syncing the pages it
+ * copies (see `passive` below) it took 4–11 ms there, against 55–75 ms without.
+ *
+ * The copy must stay short. A PASSIVE checkpoint that began before a large commit (a bulk load's index build
+ * writes ~1 GB in one) leaves all of it for the RESTART. So the worker asks for one only when the PASSIVE
+ * checkpoint left at most MAX_RESTART_BACKLOG frames uncopied, else it lets the next PASSIVE one copy them
+ * unimpeded. Under steady request writes the backlog is what was committed while the PASSIVE checkpoint ran, well
+ * under that (the soak of docs/reliability.md writes ~14,000 frames a second, ~2,800 per tick); only bulk writing
+ * (a load's batches) keeps it above, and the WAL then grows until they stop. Before asking, up to three more
+ * PASSIVE passes bring the backlog under QUICK_BACKLOG if they can: each copies what was committed while the last ran.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -43,21 +48,40 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
-// A RESTART checkpoint waits this long for the writer and readers, keeping new writers out while it waits; then
-// it gives up, having done what a PASSIVE one does. (better-sqlite3's default would be 5 s, the writers' own limit.)
-db.pragma('busy_timeout = 100');
-const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
+const fs = require('node:fs');
+// Pages a PASSIVE checkpoint copies into the database file are synced only by a checkpoint that reaches the end of
+// the WAL, which under steady writes only the RESTART does: it then synced ~64 MiB of them, 53 ms on the request
+// thread (strace). So after each pass that copied pages the worker syncs the file itself, through SQLite's own
+// descriptor of it, found by device and inode: opening and closing one of ours would drop the process's POSIX
+// locks on the file, SQLite's among them. Where no descriptor is found the RESTART syncs all, as before.
+const { dev, ino } = fs.statSync(workerData.file);
+const isDatabase = (fd) => { try { const s = fs.fstatSync(fd); return s.dev === dev && s.ino === ino; } catch { return false; } };
+const findDatabaseFd = () => {
+  for (const dir of ['/proc/self/fd', '/dev/fd']) {
+    try { for (const name of fs.readdirSync(dir)) if (isDatabase(Number(name))) return Number(name); } catch {}
+  }
+  return undefined;
+};
+let databaseFd;
+let copied = 0;
+const passive = () => {
+  const result = db.pragma('wal_checkpoint(PASSIVE)')[0];
+  if (result.checkpointed !== copied) {
+    copied = result.checkpointed;
+    if (databaseFd === undefined || !isDatabase(databaseFd)) databaseFd = findDatabaseFd();
+    if (databaseFd !== undefined) fs.fdatasyncSync(databaseFd);
+  }
+  return result;
+};
 const timer = setInterval(() => {
   try {
     let { log, checkpointed } = passive();
     if (log < workerData.restartFrames) return;
-    // Each PASSIVE pass copies what was committed during the last: a few passes leave the RESTART, which keeps
-    // writers out, little to copy and sync.
+    // Each PASSIVE pass copies what was committed during the last: a few passes leave the RESTART, which holds up
+    // the request thread, little to copy and sync.
     for (let pass = 0; pass < 3 && log - checkpointed > workerData.quickBacklog; pass++) ({ log, checkpointed } = passive());
     const backlog = log - checkpointed;
-    if (backlog > workerData.maxBacklog) return;
-    db.pragma('wal_checkpoint(RESTART)');
-    if (workerData.report) parentPort.postMessage({ restarted: { log, backlog } });
+    if (backlog <= workerData.maxBacklog) parentPort.postMessage({ restart: { log, backlog } });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
   }
@@ -79,6 +103,11 @@ export interface CheckpointerOptions {
   restartFrames?: number;
   maxBacklog?: number;
   onRestart?: (r: { log: number; backlog: number }) => void;
+  /**
+   * Runs `job` on `db` when no transaction of it is open: the store queues it with its transactions. By default at
+   * once, for a connection whose transactions never span an await.
+   */
+  runOnConnection?: (job: () => void) => void;
 }
 
 export function startCheckpointer(db: Database.Database, file: string, onError: (message: string) => void, opts: CheckpointerOptions = {}): Checkpointer {
@@ -91,8 +120,8 @@ export function startCheckpointer(db: Database.Database, file: string, onError: 
     restartFrames,
     maxBacklog: opts.maxBacklog ?? MAX_RESTART_BACKLOG,
     quickBacklog: Math.min(QUICK_BACKLOG, opts.maxBacklog ?? MAX_RESTART_BACKLOG),
-    report: opts.onRestart !== undefined,
   };
+  const runOnConnection = opts.runOnConnection ?? ((job: () => void) => job());
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
   let running = true;
   // Should the worker die, the request connection goes back to checkpointing itself: the WAL must not grow without bound.
@@ -102,9 +131,25 @@ export function startCheckpointer(db: Database.Database, file: string, onError: 
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
     onError(message);
   };
-  worker.on('message', (m: { error?: string; restarted?: { log: number; backlog: number } }) => {
+  /** Set while a RESTART waits for the connection: the worker asks again every tick until it has run. */
+  let restartQueued = false;
+  const restart = (asked: { log: number; backlog: number }) => {
+    restartQueued = false;
+    if (!running || !db.open) return;
+    try {
+      // Busy (no restart) while the worker copies: it asks again once it is done.
+      const [{ busy }] = db.pragma('wal_checkpoint(RESTART)') as { busy: number }[];
+      if (!busy) opts.onRestart?.(asked);
+    } catch (e) {
+      onError(`WAL checkpoint failed: ${(e as Error).message}`);
+    }
+  };
+  worker.on('message', (m: { error?: string; restart?: { log: number; backlog: number } }) => {
     if (m.error) onError(`WAL checkpoint failed: ${m.error}`);
-    if (m.restarted) opts.onRestart?.(m.restarted);
+    if (m.restart && running && !restartQueued) {
+      restartQueued = true;
+      runOnConnection(() => restart(m.restart!));
+    }
   });
   worker.on('error', (e) => fallBack(`the WAL checkpoint worker failed: ${e.message}`));
   worker.on('exit', () => fallBack('the WAL checkpoint worker exited'));

@@ -304,9 +304,8 @@ const BULK_CACHE_KIB = -262_144;
 const INDEX_BUILD_CACHE_KIB = -8_192;
 const BULK_MMAP_BYTES = 64 * 2 ** 30;
 /**
- * How long a bulk load's transactions wait for the lock (requests wait 5 s): between its batches the checkpoint
- * worker may run a RESTART checkpoint, which copies up to 32 MiB of WAL with writers kept out (checkpointer.ts).
- * The load holds the store anyway, and failing it after minutes of work for a wait of seconds helps nobody.
+ * How long a bulk load's transactions wait for the lock held by another connection (requests wait 5 s): the load
+ * holds the store anyway, and failing it after minutes of work for a wait of seconds helps nobody.
  */
 const BULK_BUSY_TIMEOUT_MS = 60_000;
 
@@ -358,7 +357,14 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
-    if (opts.dataDir !== ':memory:') this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message));
+    if (opts.dataDir !== ':memory:') {
+      this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message), {
+        // Between two transactions of the queue: a RESTART checkpoint on this connection (checkpointer.ts).
+        runOnConnection: (job) => {
+          if (!this.closed) void this.enqueue('exclusive', async () => job());
+        },
+      });
+    }
     // Cases left pending by the last run (the rows are durable with the cases): the indexer resumes.
     if (this.search.hasPendingText()) this.scheduleTextIndex(0);
   }
