@@ -17,8 +17,8 @@
  * worker. It holds the write lock while it copies and syncs, and while it waits for the writer and for readers it
  * backs off in SQLite's busy handler (1, 2, 5, 10, 15, 20 ms…), losing every race to the request thread's writes.
  * Run in the worker, each RESTART kept writers out for 65–120 ms, about one every 1.5 s under bench:api's
- * UpdateCase. On the request connection it finds no writer and no reader; with the worker syncing the pages it
- * copies (see `passive` below) it took 4–11 ms there, against 55–75 ms without.
+ * UpdateCase. On the request connection it finds no writer and no reader; with the worker syncing the database
+ * file just before (`syncDatabase` below) it took 2–8 ms there, against 55–75 ms without.
  *
  * The copy must stay short. A PASSIVE checkpoint that began before a large commit (a bulk load's index build
  * writes ~1 GB in one) leaves all of it for the RESTART. So the worker asks for one only when the PASSIVE
@@ -49,13 +49,14 @@ const db = new Database(workerData.file);
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
 const fs = require('node:fs');
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 // Pages a PASSIVE checkpoint copies into the database file are synced only by a checkpoint that reaches the end of
 // the WAL, which under steady writes only the RESTART does: it then synced ~64 MiB of them, 53 ms on the request
-// thread (strace). So after each pass that copied pages the worker syncs the file itself, through SQLite's own
-// descriptor of it, found by device and inode: opening and closing one of ours would drop the process's POSIX
-// locks on the file, SQLite's among them. Where no descriptor is found the RESTART syncs all, as before. Not while
-// the WAL is far ahead (a bulk load's batches): the syncs then slowed a million-case seed's loading from 82 to 95 s
-// (one run each), the WAL's growth presumably waiting on the file system's journal behind them.
+// thread (strace). So before asking for one the worker syncs the file itself, through SQLite's own descriptor of
+// it, found by device and inode: opening and closing one of ours would drop the process's POSIX locks on the file,
+// SQLite's among them. Where no descriptor is found the RESTART syncs all, as before. (Syncing after every pass
+// instead spread the writes out, but then every sync slowed the commits made meanwhile: write groups' p99 11.6 ms
+// against 9.0.)
 const { dev, ino } = fs.statSync(workerData.file);
 const isDatabase = (fd) => { try { const s = fs.fstatSync(fd); return s.dev === dev && s.ino === ino; } catch { return false; } };
 const findDatabaseFd = () => {
@@ -65,25 +66,21 @@ const findDatabaseFd = () => {
   return undefined;
 };
 let databaseFd;
-let copied = 0;
-const passive = () => {
-  const result = db.pragma('wal_checkpoint(PASSIVE)')[0];
-  if (result.checkpointed !== copied && result.log - result.checkpointed <= workerData.maxBacklog) {
-    copied = result.checkpointed;
-    if (databaseFd === undefined || !isDatabase(databaseFd)) databaseFd = findDatabaseFd();
-    if (databaseFd !== undefined) fs.fdatasyncSync(databaseFd);
-  }
-  return result;
+const syncDatabase = () => {
+  if (databaseFd === undefined || !isDatabase(databaseFd)) databaseFd = findDatabaseFd();
+  if (databaseFd !== undefined) fs.fdatasyncSync(databaseFd);
 };
 const timer = setInterval(() => {
   try {
     let { log, checkpointed } = passive();
     if (log < workerData.restartFrames) return;
     // Each PASSIVE pass copies what was committed during the last: a few passes leave the RESTART, which holds up
-    // the request thread, little to copy and sync.
+    // the request thread, little to copy.
     for (let pass = 0; pass < 3 && log - checkpointed > workerData.quickBacklog; pass++) ({ log, checkpointed } = passive());
-    const backlog = log - checkpointed;
-    if (backlog <= workerData.maxBacklog) parentPort.postMessage({ restart: { log, backlog } });
+    if (log - checkpointed > workerData.maxBacklog) return;
+    syncDatabase();
+    ({ log, checkpointed } = passive());
+    if (log - checkpointed <= workerData.maxBacklog) parentPort.postMessage({ restart: { log, backlog: log - checkpointed } });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
   }
