@@ -1,7 +1,7 @@
 /**
- * The WAL checkpoint worker (src/store/sqlite/checkpointer.ts): a RESTART checkpoint holds up the request thread while it
- * copies what the last PASSIVE one left, so it must run only when that is little, yet keep the WAL from growing
- * under steady writes. The thresholds are made small here; a reader holding an old snapshot stops PASSIVE
+ * The WAL checkpoint worker (src/store/sqlite/checkpointer.ts): a RESTART checkpoint holds up the request thread
+ * while it copies what the last PASSIVE one left, so it must run only when that is little, yet keep the WAL from
+ * growing under steady writes. The thresholds are made small here; a reader holding an old snapshot stops PASSIVE
  * checkpoints at that snapshot, which leaves a large backlog on demand.
  */
 import { after, test } from 'node:test';
