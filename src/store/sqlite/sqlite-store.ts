@@ -283,10 +283,11 @@ const TEXT_BUDGET_MS = 2;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
 
 /**
- * How long a write waits for the lock held by another connection (the checkpoint worker, another process).
- * SQLite's own wait (busy_timeout) adds up the sleeps it asked for, not the time that passed, and a signal cuts a
- * sleep short: under `node --cpu-prof` (a signal every millisecond) its 5 s were over in ~70 ms, measured, and
- * writes failed with SQLITE_BUSY while the checkpoint worker held the lock. So a transaction that writes begins
+ * How long a write waits for the lock held by another connection (another process; until 12-07 also the checkpoint
+ * worker's RESTART, which now runs on this connection). SQLite's own wait (busy_timeout) adds up the sleeps it asked
+ * for, not the time that passed, and a signal cuts a sleep short: under `node --cpu-prof` (a signal every
+ * millisecond) its 5 s were over in ~70 ms, measured, and writes failed with SQLITE_BUSY while the checkpoint worker
+ * held the lock. So a transaction that writes begins
  * in beginWrite, which tries again by the clock until the deadline, letting the event loop run in between.
  */
 const BUSY_TIMEOUT_MS = 5_000;
