@@ -169,6 +169,7 @@ describe('bulk load into a database file', () => {
     assert.deepEqual(new Set(hits.hits.map((h) => h.record.caseId)), new Set(updated.map((c) => c.caseId)));
     // Exact over both tables: the updated cases match by their new values only, though some stale documents still
     // hold the word.
+    // The load numbered its cases 1, 2, … in order, so the updated ones are numbers 1 to updated.length.
     const staleCandidates = store.db
       .prepare(`SELECT count(*) FROM search_text WHERE search_text MATCH '"pri" AND "rin" AND "int" AND "nte" AND "ter"' AND rowid <= ?`)
       .pluck()
