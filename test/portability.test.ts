@@ -369,6 +369,24 @@ describe('export and import of a whole domain', () => {
       await assert.rejects(drain(write('cut.ndjson', l.slice(0, -1))), new RegExp(`line ${l.length - 1}: the file ends without its end record`));
     });
 
+    test("a direct import refuses a case whose case_id field names another case", async () => {
+      const target = await startTestServer();
+      try {
+        const l = lines();
+        const at = l.findIndex((x) => JSON.parse(x).type === 'case');
+        const record = JSON.parse(l[at]);
+        const idField = record.case.fields.find((f: { id: string }) => f.id === 'case_id');
+        idField.value = { stringValue: 'another-case' };
+        const path = write('case-id.ndjson', [...l.slice(0, at), JSON.stringify(record), ...l.slice(at + 1)]);
+        await assert.rejects(
+          importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1' }),
+          new RegExp(`line ${at + 1}: case ${record.case.caseId}: its case_id field holds "another-case"`),
+        );
+      } finally {
+        await target.close();
+      }
+    });
+
     test('a direct import that fails on a late line leaves nothing behind', async () => {
       const target = await startTestServer();
       try {

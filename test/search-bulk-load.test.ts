@@ -58,14 +58,20 @@ const QUERIES: { words: string[]; condition?: CaseCondition }[] = [
   { words: [], condition: { kind: 'compare', fieldId: 'amount', op: '<', column: 'n', value: 10 } },
   { words: [], condition: { kind: 'tag', key: 'team', value: 'red' } },
   { words: ['late'], condition: { kind: 'not', condition: { kind: 'empty', fieldId: 'vip' } } },
+  // The case id and the update time are not among the fields here: search_cases holds them (migration 11), and
+  // the documents hold them too.
+  { words: ['k-24'] },
+  { words: ['2026-01-05'] },
+  { words: [], condition: { kind: 'contains', fieldId: 'case_id', text: 'k-13' } },
+  { words: [], condition: { kind: 'compare', fieldId: 'last_updated_datetime', op: '>', column: 's', value: '2026-01-09T00:00:00.000Z' } },
 ];
 
-/** Every query's total and all of its case ids in order (sorted by amount, then the default order). */
+/** Every query's total and all of its case ids in order (in the default order, by amount, by update time). */
 async function answers(store: SqliteStore) {
   return store.read(async (tx) => {
     const out = [];
     for (const q of QUERIES) {
-      for (const sorts of [[], [{ fieldId: 'amount', column: 'n' as const, descending: true }]]) {
+      for (const sorts of [[], [{ fieldId: 'amount', column: 'n' as const, descending: true }], [{ fieldId: 'last_updated_datetime', column: 's' as const, descending: false }]]) {
         const r = await tx.searchCases({ domainId: 'dom', ...q, sorts, limit: 100 });
         out.push({ q, total: r.totalCount, ids: r.hits.map((h) => h.record.caseId) });
       }

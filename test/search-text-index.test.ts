@@ -100,6 +100,39 @@ for (const [label, searchSets] of [
     assert.deepEqual(await byTerm('lavender first'), [id]);
   });
 
+  test('the case id and the update time have no value rows, are in the documents, and are found before and after indexing', async () => {
+    const id = await create('Cinnabar kettle', 'x');
+    const cno = caseNo(store, id)!;
+    const updatedTime = async () =>
+      (await ts.client.send(new SearchCasesCommand({ domainId, filter: { field: { equalTo: { id: 'case_id', value: { stringValue: id } } } }, fields: [{ id: 'last_updated_datetime' }] })))
+        .cases![0]!.fields![0].value!.stringValue!;
+    const created = await updatedTime();
+    await store.indexAllText();
+    await new Promise((r) => setTimeout(r, 5));
+    await ts.client.send(new UpdateCaseCommand({ domainId, caseId: id, fields: [{ id: noteId, value: { stringValue: 'y' } }] }));
+    const updated = await updatedTime();
+    assert.notEqual(updated, created);
+    const valueFields = store.db.prepare('SELECT f.field_id FROM search_values v LEFT JOIN search_fields f ON f.fno = v.fno WHERE v.cno = ?').pluck().all(cno);
+    assert.deepEqual(valueFields.sort(), ['created_datetime', noteId, 'reference_number', 'status', 'title'].sort());
+    const byField = async (op: 'contains' | 'equalTo', fieldId: string, text: string) =>
+      (await ts.client.send(new SearchCasesCommand({ domainId, filter: { field: { [op]: { id: fieldId, value: { stringValue: text } } } as never } }))).cases!.map((x) => x!.caseId);
+    for (const indexed of [false, true]) {
+      if (indexed) {
+        await store.indexAllText();
+        assert.deepEqual(ftsMatches(store, updated.toLowerCase()), [cno], 'the new time is in the document');
+        assert.deepEqual(ftsMatches(store, id.slice(-12)), [cno], 'the case id is in the document');
+      } else assert.equal(pendingCount(store), 1);
+      assert.deepEqual(await byTerm(updated), [id]);
+      assert.deepEqual(await byTerm(`kettle ${id.slice(-12)}`), [id]);
+      assert.deepEqual(await byField('contains', 'case_id', id.slice(-12).toUpperCase()), [id]);
+      assert.deepEqual(await byField('contains', 'last_updated_datetime', updated.slice(5)), [id]);
+      assert.deepEqual(await byField('equalTo', 'last_updated_datetime', updated), [id]);
+      // The creation time is still the case's created_datetime, but no longer its update time.
+      assert.deepEqual(await byField('equalTo', 'last_updated_datetime', created), []);
+      assert.deepEqual(await byField('equalTo', 'created_datetime', created), [id]);
+    }
+  });
+
   test('a deleted case is never returned, and the indexer removes its document', async () => {
     const id = await create('Periwinkle modem', 'x');
     await store.indexAllText();

@@ -424,3 +424,43 @@ describe('pagination walks', () => {
     }
   });
 });
+
+describe('the case id and the update time', () => {
+  // The SQLite store reads both from its row of the case rather than from value rows (docs/search.md): every
+  // operator, sort and the searchTerm must still see them as the case's fields.
+  test('are matched, compared, sorted and searched like other fields', async () => {
+    const mine = op('contains', 'title', str('clockwork'));
+    await createCase('x', { title: str('clockwork x') });
+    await createCase('y', { title: str('clockwork y') });
+    await createCase('z', { title: str('clockwork z') });
+    clock += 5000;
+    await ts.client.send(new UpdateCaseCommand({ domainId, caseId: c.x, fields: [{ id: 'summary', value: str('wound up') }] }));
+    const updated = async (label: string) =>
+      (await search({ filter: eq('case_id', str(c[label])), fields: [{ id: 'last_updated_datetime' }] })).cases![0]!.fields![0].value!.stringValue!;
+    const [tx, ty] = [await updated('x'), await updated('y')];
+    assert.equal(tx, new Date(clock).toISOString(), 'the update moved the time of x');
+
+    assert.deepEqual(await matching(eq('case_id', str(c.y))), ['y']);
+    assert.deepEqual(await matching(eq('case_id', str(c.y.toUpperCase()))), [], 'case-sensitive');
+    assert.deepEqual(await matching(eq('last_updated_datetime', str(tx))), ['x']);
+    const offset = new Date(Date.parse(tx) + 3_600_000).toISOString().replace('Z', '+01:00');
+    assert.deepEqual(await matching(eq('last_updated_datetime', str(offset))), ['x'], 'an instant, whatever the offset');
+    assert.deepEqual(await matching({ andAll: [mine, op('greaterThan', 'last_updated_datetime', str(ty))] }), ['x', 'z']);
+    assert.deepEqual(await matching({ andAll: [mine, op('lessThanOrEqualTo', 'last_updated_datetime', str(ty))] }), ['y']);
+    assert.deepEqual(await matching({ andAll: [mine, { not: op('lessThan', 'case_id', str(c.y)) }] }), ['y', 'z'].filter((l) => c[l] >= c.y).sort());
+    assert.deepEqual(await matching(op('contains', 'case_id', str(c.z.slice(-12).toUpperCase()))), ['z']);
+    assert.deepEqual(await matching(op('contains', 'last_updated_datetime', str(tx.slice(0, 19)))), ['x']);
+    assert.deepEqual(await matching(eq('case_id', { emptyValue: {} })), []);
+    assert.deepEqual(await matching(eq('last_updated_datetime', { emptyValue: {} })), []);
+
+    const byTime = [{ fieldId: 'last_updated_datetime', sortOrder: 'Desc' as const }];
+    assert.deepEqual(await labels({ filter: mine, sorts: byTime, maxResults: 1 }), ['x', 'z', 'y']);
+    assert.deepEqual(await labels({ filter: mine, sorts: [{ ...byTime[0], sortOrder: 'Asc' }], maxResults: 1 }), ['y', 'z', 'x']);
+    const byId = ['x', 'y', 'z'].sort((a, b) => (c[a] < c[b] ? -1 : 1));
+    assert.deepEqual(await labels({ filter: mine, sorts: [{ fieldId: 'case_id', sortOrder: 'Asc' }], maxResults: 2 }), byId);
+    assert.deepEqual(await labels({ filter: mine, sorts: [{ fieldId: 'status', sortOrder: 'Asc' }, ...byTime], maxResults: 2 }), ['x', 'z', 'y']);
+
+    assert.deepEqual(await labels({ searchTerm: tx.slice(0, 19) }), ['x'], 'the update time is in the searched text');
+    assert.deepEqual(await labels({ searchTerm: `clockwork ${c.y.slice(0, 13)}` }), ['y'], 'so is the case id');
+  });
+});

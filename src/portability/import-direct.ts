@@ -228,13 +228,20 @@ class DirectImport {
         if (exists) return;
         const fields = valueMap(c.fields);
         const createdTime = fields.created_datetime?.stringValue ?? this.now;
+        // The SQLite search reads the case id and the update time from the case row (docs/search.md): the fields
+        // must hold the same, as the server's own cases do.
+        if (fields.case_id && fields.case_id.stringValue !== c.caseId) {
+          throw new InputError(line, `case ${c.caseId}: its case_id field holds ${JSON.stringify(fields.case_id.stringValue ?? fields.case_id)}`);
+        }
+        fields.case_id = { stringValue: c.caseId };
+        fields.last_updated_datetime ??= { stringValue: createdTime };
         await tx.insertCase({
           domainId: d,
           caseId: c.caseId,
           templateId: c.templateId,
           referenceNumber: fields.reference_number?.stringValue ?? '',
           createdTime,
-          lastUpdatedTime: fields.last_updated_datetime?.stringValue ?? createdTime,
+          lastUpdatedTime: fields.last_updated_datetime.stringValue!,
           fields,
           tags: c.tags ?? {},
         });

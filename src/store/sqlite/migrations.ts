@@ -233,6 +233,12 @@ export const migrations: string[] = [
   INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('automerge', 0);
   INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('crisismerge', 64);
   `,
+  /* 11: the case id and the update time are searched in search_cases, which holds them for every case
+     (CASE_COLUMN_FIELDS in search-counts.ts), so their value rows go: two per case, each distinct from case to
+     case. The text documents keep both. */ `
+  DELETE FROM search_values WHERE fno IN (SELECT fno FROM search_fields WHERE field_id IN ('case_id', 'last_updated_datetime'));
+  DELETE FROM search_fields WHERE field_id IN ('case_id', 'last_updated_datetime');
+  `,
 ];
 
 /**

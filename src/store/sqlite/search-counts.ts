@@ -25,6 +25,58 @@ export const DISTINCT_VALUE_SQL = {
   cases: 'SELECT cno FROM search_values WHERE fno = ? AND s = ?',
 } as const;
 
+/**
+ * Fields whose value search_cases holds for every case, so that they have no value rows (migration 11): the case id
+ * and the update time, which the server also writes into the case's fields as `case_id` and `last_updated_datetime`.
+ * Their rows were 2 of a case's ~27, and the only two of its string values that are distinct in every case: taking
+ * them out made a million-case bulk load ~5–9 s shorter (docs/search.md) and every UpdateCase one value row lighter.
+ * They get negative field numbers, which no stored field has.
+ */
+const CASE_COLUMN_FIELDS = new Map<string, { fno: number; column: string }>([
+  ['case_id', { fno: -1, column: 'case_id' }],
+  ['last_updated_datetime', { fno: -2, column: 'updated' }],
+]);
+const CASE_COLUMNS = new Map([...CASE_COLUMN_FIELDS.values()].map((f) => [f.fno, f.column]));
+/** The field numbers of CASE_COLUMN_FIELDS: fields of every domain. */
+export const CASE_COLUMN_FNOS = [...CASE_COLUMNS.keys()];
+
+/** The number of a field held in search_cases, if it is one (CASE_COLUMN_FIELDS). */
+export const caseColumnFno = (fieldId: string): number | undefined => CASE_COLUMN_FIELDS.get(fieldId)?.fno;
+
+/**
+ * Where a field's values are, for SQL that works on either: its rows of search_values, or a column of search_cases
+ * (CASE_COLUMN_FIELDS). `where(a)` selects the field's rows of the table under alias `a`, given `params`; `column`
+ * names its `s` or `n` value there (NULL for a number of a search_cases field, which has none).
+ */
+export interface FieldSource {
+  table: 'search_values' | 'search_cases';
+  where(alias?: string): string;
+  params: unknown[];
+  column(column: 's' | 'n', alias?: string): string;
+}
+
+export function fieldSource(fno: number, dno: number): FieldSource {
+  const prefix = (alias?: string) => (alias ? `${alias}.` : '');
+  const caseColumn = CASE_COLUMNS.get(fno);
+  if (caseColumn) {
+    return {
+      table: 'search_cases',
+      where: (a) => `${prefix(a)}dno = ?`,
+      params: [dno],
+      column: (c, a) => (c === 's' ? `${prefix(a)}${caseColumn}` : 'NULL'),
+    };
+  }
+  return { table: 'search_values', where: (a) => `${prefix(a)}fno = ?`, params: [fno], column: (c, a) => `${prefix(a)}${c}` };
+}
+
+/**
+ * All string values of the case numbered by the SQL expression `cno`, those held in search_cases included: what a
+ * searchTerm's words are checked against.
+ */
+export const caseStringsSql = (cno: string) => `SELECT s FROM search_values WHERE cno = ${cno} AND s IS NOT NULL
+  UNION ALL SELECT case_id FROM search_cases WHERE cno = ${cno}
+  UNION ALL SELECT updated FROM search_cases WHERE cno = ${cno}`;
+
 /** Domains smaller than this are searched in plain SQL, which is fast at that size. */
 export const ACCELERATE_FROM = 20_000;
 /** Memory for cached sets and update-time arrays, all domains together. */
@@ -195,18 +247,14 @@ export class MatchSets {
     this.dictionaryCap = options.dictionaryCap ?? DICTIONARY_CAP;
     this.budgetBytes = options.budgetBytes ?? BUDGET_BYTES;
     this.st = {
-      caseRow: db.prepare('SELECT dno, updated FROM search_cases WHERE cno = ?'),
+      caseRow: db.prepare('SELECT dno, case_id, updated FROM search_cases WHERE cno = ?'),
       caseValues: db.prepare('SELECT fno, s, n FROM search_values WHERE cno = ?'),
-      caseString: db.prepare('SELECT s FROM search_values WHERE cno = ? AND fno = ?').pluck(),
-      fieldStrings: db.prepare('SELECT cno, s FROM search_values WHERE fno = ? AND s IS NOT NULL').raw(),
-      caseStrings: db.prepare('SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL').pluck(),
+      caseStrings: db.prepare(caseStringsSql('@cno')).pluck(),
       caseTags: db.prepare('SELECT key, value FROM search_tags WHERE cno = ?'),
       // The covering index is smaller to read than the table, whose rows also hold the case id.
       domainCases: db.prepare('SELECT cno, updated FROM search_cases INDEXED BY search_cases_updated WHERE dno = ?').raw(),
       maxCno: db.prepare('SELECT max(cno) FROM search_cases').pluck(),
       domainFields: db.prepare('SELECT fno FROM search_fields WHERE dno = ?').pluck(),
-      withText: db.prepare('SELECT cno FROM search_values WHERE fno = ? AND s IS NOT NULL').pluck(),
-      withNumber: db.prepare('SELECT cno FROM search_values WHERE fno = ? AND n IS NOT NULL').pluck(),
       withString: db.prepare(DISTINCT_VALUE_SQL.cases).pluck(),
       nextString: db.prepare(DISTINCT_VALUE_SQL.next).pluck(),
       tagKey: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ?').pluck(),
@@ -274,7 +322,7 @@ export class MatchSets {
   }
 
   private refresh(d: DomainSets, cno: number) {
-    const row = this.st.caseRow.get(cno) as { dno: number; updated: string } | undefined;
+    const row = this.st.caseRow.get(cno) as { dno: number; case_id: string; updated: string } | undefined;
     if (cno >= d.words * 32) this.grow(d, cno);
     if (!row || row.dno !== d.dno) {
       if (hasBit(d.live, cno) && Number.isNaN(d.updated[cno])) d.oddTimes--;
@@ -291,6 +339,8 @@ export class MatchSets {
     // loaded (a domain only warmed up, under writes alone), the write is not read back.
     if (d.sets.size === 0 && d.fields === undefined && d.dictionaries.size === 0) return;
     const state: CaseState = { values: new Map(), tags: new Map(), updated: row.updated };
+    state.values.set(caseColumnFno('case_id')!, { s: row.case_id, n: null });
+    state.values.set(caseColumnFno('last_updated_datetime')!, { s: row.updated, n: null });
     for (const v of this.st.caseValues.all(cno) as { fno: number; s: string | null; n: number | null }[]) {
       state.values.set(v.fno, { s: v.s, n: v.n });
       d.fields?.add(v.fno);
@@ -406,8 +456,10 @@ export class MatchSets {
         const fno = fieldNo(c.fieldId);
         if (fno === undefined) return d.live;
         return andNot(d.live, this.leaf(d, `has ${fno}`, (x) => x.values.has(fno), (bits) => {
-          for (const cno of this.st.withText.iterate(fno) as Iterable<number>) setBit(bits, cno);
-          for (const cno of this.st.withNumber.iterate(fno) as Iterable<number>) setBit(bits, cno);
+          // One scan per partial index (s, then n): an OR of the two would scan the table.
+          for (const column of ['s', 'n'] as const) {
+            for (const cno of this.fieldCases(d, fno, (c) => `${c(column)} IS NOT NULL`, [])) setBit(bits, cno);
+          }
         }));
       }
       case 'contains': {
@@ -450,15 +502,24 @@ export class MatchSets {
       const v = x.values.get(fno)?.[column];
       return v != null && cs.every((k) => holds(k.op, v, k.value));
     }, (bits) => {
-      const sql = `SELECT cno FROM search_values WHERE fno = ? AND ${cs.map((x) => `${column} ${x.op} ?`).join(' AND ')}`;
-      for (const cno of this.db.prepare(sql).pluck().iterate(fno, ...cs.map((x) => x.value)) as Iterable<number>) setBit(bits, cno);
+      const cases = this.fieldCases(d, fno, (c) => cs.map((x) => `${c(column)} ${x.op} ?`).join(' AND '), cs.map((x) => x.value));
+      for (const cno of cases) setBit(bits, cno);
     });
+  }
+
+  /** The cases of the domain whose value of field `fno` passes `test`, an SQL condition on its columns. */
+  private fieldCases(d: DomainSets, fno: number, test: (column: FieldSource['column']) => string, params: unknown[]): Iterable<number> {
+    const f = fieldSource(fno, d.dno);
+    const sql = `SELECT cno FROM ${f.table} WHERE ${f.where()} AND ${test((c) => f.column(c))}`;
+    return this.db.prepare(sql).pluck().iterate(...f.params, ...params) as Iterable<number>;
   }
 
   /** The distinct string values of a field, found by skipping through its index; 'many' past the cap. */
   private dictionary(d: DomainSets, fno: number): Set<string> | 'many' {
     let dict = d.dictionaries.get(fno);
     if (dict) return dict;
+    // Case ids and update times differ from case to case.
+    if (fno < 0) return 'many';
     const values = new Set<string>();
     let last: string | undefined = '';
     // '' itself is a value the skip (s > last) would miss.
@@ -476,15 +537,18 @@ export class MatchSets {
       for (const s of dict) if (containsText(s, text)) for (const cno of this.st.withString.iterate(fno, s) as Iterable<number>) setBit(bits, cno);
       return;
     }
+    const f = fieldSource(fno, d.dno);
     const candidates = candidatesOf([text]);
     if (!candidates) {
-      for (const [cno, s] of this.st.fieldStrings.iterate(fno) as Iterable<[number, string]>) if (containsText(s, text)) setBit(bits, cno);
+      const all = this.db.prepare(`SELECT cno, ${f.column('s')} FROM ${f.table} WHERE ${f.where()} AND ${f.column('s')} IS NOT NULL`).raw();
+      for (const [cno, s] of all.iterate(...f.params) as Iterable<[number, string]>) if (containsText(s, text)) setBit(bits, cno);
       return;
     }
+    const caseString = this.db.prepare(`SELECT ${f.column('s')} FROM ${f.table} WHERE cno = ? AND ${f.where()}`).pluck();
     for (const cno of candidates) {
       if (!hasBit(d.live, cno)) continue;
-      const s = this.st.caseString.get(cno, fno) as string | undefined;
-      if (s !== undefined && containsText(s, text)) setBit(bits, cno);
+      const s = caseString.get(cno, ...f.params) as string | null | undefined;
+      if (s != null && containsText(s, text)) setBit(bits, cno);
     }
   }
 
@@ -496,7 +560,7 @@ export class MatchSets {
     const key = `words ${JSON.stringify([...words].sort())}`;
     const test = (x: CaseState) => words.every((w) => [...x.values.values()].some((v) => v.s !== null && holdsWord(v.s, w)));
     if (d.sets.has(key)) return this.leaf(d, key, test, () => {});
-    d.fields ??= new Set(this.st.domainFields.all(d.dno) as number[]);
+    d.fields ??= new Set([...CASE_COLUMN_FNOS, ...(this.st.domainFields.all(d.dno) as number[])]);
     const dictionaryFields: [number, Set<string>][] = [];
     let otherFields = false;
     for (const fno of d.fields) {
@@ -519,7 +583,7 @@ export class MatchSets {
       bits.set(all!);
       for (const cno of candidates ?? []) {
         if (hasBit(bits, cno) || !hasBit(d.live, cno)) continue;
-        const values = this.st.caseStrings.all(cno) as string[];
+        const values = this.st.caseStrings.all({ cno }) as string[];
         if (words.every((w) => values.some((s) => holdsWord(s, w)))) setBit(bits, cno);
       }
     });

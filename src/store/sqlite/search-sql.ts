@@ -14,7 +14,18 @@
 import type Database from 'better-sqlite3';
 import type { CaseCondition, CaseRecord, CaseSearch, CaseSearchPosition } from '../types.js';
 import { indexedValue } from '../indexed-value.js';
-import { DISTINCT_VALUE_SQL, MatchSets, hasBit, sameFieldCompares, setBits, type MatchSetOptions, type Matches } from './search-counts.js';
+import {
+  DISTINCT_VALUE_SQL,
+  MatchSets,
+  caseColumnFno,
+  caseStringsSql,
+  fieldSource,
+  hasBit,
+  sameFieldCompares,
+  setBits,
+  type MatchSetOptions,
+  type Matches,
+} from './search-counts.js';
 
 /**
  * The cases whose FTS document holds an FTS5 query's trigrams, in either text table (migration 10). Its two
@@ -46,7 +57,7 @@ const SQL = {
   userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
   nextUserValue: DISTINCT_VALUE_SQL.next,
   casesWithValue: DISTINCT_VALUE_SQL.cases,
-  getCase: 'SELECT cno FROM search_cases WHERE dno = ? AND case_id = ?',
+  getCase: 'SELECT cno, updated FROM search_cases WHERE dno = ? AND case_id = ?',
   addCase: 'INSERT INTO search_cases (dno, case_id, updated) VALUES (?, ?, ?)',
   setUpdated: 'UPDATE search_cases SET updated = ? WHERE cno = ?',
   addValue: 'INSERT INTO search_values (cno, fno, s, n) VALUES (?, ?, ?, ?)',
@@ -74,8 +85,11 @@ const SQL = {
     ON CONFLICT (cno) DO UPDATE SET fresh = ${TextState.removed}`,
   nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
     FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
-  // The text of a case's document: its string values but those of fields marked as holding users (migration 9).
-  caseStrings: 'SELECT s FROM search_values WHERE cno = ? AND s IS NOT NULL AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)',
+  // The text of a case's document: its string values but those of fields marked as holding users (migration 9), and
+  // the two that search_cases holds (caseColumnFno).
+  caseStrings: `SELECT s FROM search_values WHERE cno = @cno AND s IS NOT NULL AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)
+    UNION ALL SELECT case_id FROM search_cases WHERE cno = @cno
+    UNION ALL SELECT updated FROM search_cases WHERE cno = @cno`,
   unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
@@ -215,6 +229,11 @@ export class SearchIndex {
   private fieldNo(dno: number, fieldId: string, create: true, user: boolean): number;
   private fieldNo(dno: number, fieldId: string, create: false): number | undefined;
   private fieldNo(dno: number, fieldId: string, create: boolean, user = false): number | undefined {
+    const caseColumn = caseColumnFno(fieldId);
+    if (caseColumn !== undefined) {
+      if (create) throw new Error(`${fieldId} is held in search_cases and has no value rows`);
+      return caseColumn;
+    }
     let fields = this.fieldNos.get(dno);
     if (!fields) this.fieldNos.set(dno, (fields = new Map()));
     let fno = fields.get(fieldId);
@@ -238,6 +257,7 @@ export class SearchIndex {
   }
 
   private putValue(cno: number, dno: number, fieldId: string, c: CaseRecord) {
+    if (caseColumnFno(fieldId) !== undefined) return;
     // Called for changed fields of an indexed case, so a value row may or may not exist.
     const v = c.fields[fieldId];
     const iv = v ? indexedValue(v) : null;
@@ -269,7 +289,7 @@ export class SearchIndex {
     this.sets.touch(dno, cno);
     this.st.countCase.run(1, dno);
     for (const [fieldId, v] of Object.entries(c.fields)) {
-      const iv = indexedValue(v);
+      const iv = caseColumnFno(fieldId) === undefined ? indexedValue(v) : null;
       if (iv) this.st.addValue.run(cno, this.fieldNo(dno, fieldId, true, v.userArnValue !== undefined), iv.s, iv.n);
     }
     this.putTags(cno, dno, c.tags);
@@ -291,9 +311,9 @@ export class SearchIndex {
       const cno = Number(this.st.addCase.run(dno, c.caseId, c.lastUpdatedTime).lastInsertRowid);
       added.set(dno, (added.get(dno) ?? 0) + 1);
       // One line per distinct string: a repeated value adds no trigram the document lacks.
-      const strings = new Set<string>();
+      const strings = new Set<string>([c.caseId, c.lastUpdatedTime]);
       for (const [fieldId, v] of Object.entries(c.fields)) {
-        const iv = indexedValue(v);
+        const iv = caseColumnFno(fieldId) === undefined ? indexedValue(v) : null;
         if (!iv) continue;
         const fno = this.fieldNo(dno, fieldId, true, v.userArnValue !== undefined);
         rows.push(cno, fno, iv.s, iv.n);
@@ -312,17 +332,18 @@ export class SearchIndex {
 
   /**
    * Refreshes the values of `changedFieldIds`, the tags that differ and the update time; the text document is
-   * left to the indexer unless only numbers and booleans changed, which it does not hold.
+   * left to the indexer unless only numbers and booleans changed, which it does not hold (the update time it does).
    */
   reindexCase(c: CaseRecord, changedFieldIds: string[]): void {
     const dno = this.domainNo(c.domainId, true);
-    const cno = this.caseNo(dno, c.caseId);
-    if (cno === undefined) return this.indexCase(c);
+    const row = this.st.getCase.get(dno, c.caseId) as { cno: number; updated: string } | undefined;
+    if (row === undefined) return this.indexCase(c);
+    const { cno } = row;
     this.sets.touch(dno, cno);
     this.st.setUpdated.run(c.lastUpdatedTime, cno);
     for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
     this.refreshTags(cno, dno, c.tags);
-    const textChanged = changedFieldIds.some((id) => {
+    const textChanged = row.updated !== c.lastUpdatedTime || changedFieldIds.some((id) => {
       const v = c.fields[id];
       return (v ? indexedValue(v) : null)?.n == null;
     });
@@ -397,7 +418,7 @@ export class SearchIndex {
         this.st.deleteRecentText.run(r.cno);
       }
       if (r.live) {
-        const strings = this.st.caseStrings.pluck().all(r.cno) as string[];
+        const strings = this.st.caseStrings.pluck().all({ cno: r.cno }) as string[];
         // Lower-cased like the searched text; one value per line, so no word spans two values.
         this.st.addText.run(r.cno, strings.join('\n').toLowerCase());
       }
@@ -514,8 +535,9 @@ export class SearchIndex {
     if (range) {
       const fno = this.fieldNo(dno, range[0].fieldId, false);
       if (fno === undefined) return 0;
-      const sql = `SELECT count(*) AS n FROM search_values WHERE fno = ? AND ${range.map((x) => `${x.column} ${x.op} ?`).join(' AND ')}`;
-      return (this.db.prepare(sql).get(fno, ...range.map((x) => x.value)) as { n: number }).n;
+      const f = fieldSource(fno, dno);
+      const sql = `SELECT count(*) AS n FROM ${f.table} WHERE ${f.where()} AND ${range.map((x) => `${f.column(x.column)} ${x.op} ?`).join(' AND ')}`;
+      return (this.db.prepare(sql).get(...f.params, ...range.map((x) => x.value)) as { n: number }).n;
     }
     if (q.words.length === 0 && c?.kind === 'tag') {
       const sql = `SELECT count(*) AS n FROM search_tags WHERE dno = ? AND key = ?${c.value === undefined ? '' : ' AND value = ?'}`;
@@ -537,28 +559,34 @@ export class SearchIndex {
     }
     const tieDescending = q.sorts[q.sorts.length - 1].descending;
     const [first, second] = q.sorts;
-    const firstNo = this.fieldNo(dno, first.fieldId, false) ?? -1;
-    const secondNo = second ? this.fieldNo(dno, second.fieldId, false) ?? -1 : -1;
+    // A field without values in the domain (number 0, which none has) sorts every case into the second phase.
+    const f1 = fieldSource(this.fieldNo(dno, first.fieldId, false) ?? 0, dno);
+    const f2 = second ? fieldSource(this.fieldNo(dno, second.fieldId, false) ?? 0, dno) : undefined;
     // The second sort field is joined; cases without a value for it sort after those with one.
     const secondJoin = (cno: string) =>
-      second ? ` LEFT JOIN search_values v2 ON v2.cno = ${cno} AND v2.fno = ? AND v2.${second.column} IS NOT NULL` : '';
+      second && f2 ? ` LEFT JOIN ${f2.table} v2 ON v2.cno = ${cno} AND ${f2.where('v2')} AND ${f2.column(second.column, 'v2')} IS NOT NULL` : '';
+    const v2 = second && f2 ? f2.column(second.column, 'v2') : '';
     const secondKeys: Key[] = second
-      ? [{ expr: `(v2.${second.column} IS NULL)`, descending: false }, { expr: `v2.${second.column}`, descending: second.descending }]
+      ? [{ expr: `(${v2} IS NULL)`, descending: false }, { expr: v2, descending: second.descending }]
       : [];
+    const v1 = f1.column(first.column, 'v1');
     return [
       {
-        from: `search_values v1${secondJoin('v1.cno')}`,
-        fromParams: second ? [secondNo] : [],
-        where: ['v1.fno = ?', `v1.${first.column} IS NOT NULL`],
-        whereParams: [firstNo],
+        from: `${f1.table} v1${secondJoin('v1.cno')}`,
+        fromParams: f2?.params ?? [],
+        where: [f1.where('v1'), `${v1} IS NOT NULL`],
+        whereParams: f1.params,
         cno: 'v1.cno',
-        keys: [{ expr: `v1.${first.column}`, descending: first.descending }, ...secondKeys, { expr: 'v1.cno', descending: tieDescending }],
+        keys: [{ expr: v1, descending: first.descending }, ...secondKeys, { expr: 'v1.cno', descending: tieDescending }],
       },
       {
         from: `search_cases c${secondJoin('c.cno')}`,
-        fromParams: second ? [secondNo] : [],
-        where: ['c.dno = ?', `NOT EXISTS (SELECT 1 FROM search_values WHERE cno = c.cno AND fno = ? AND ${first.column} IS NOT NULL)`],
-        whereParams: [dno, firstNo],
+        fromParams: f2?.params ?? [],
+        // Every case has a value of a field that search_cases holds: no need to look through them all for none.
+        where: f1.table === 'search_cases'
+          ? ['0']
+          : ['c.dno = ?', `NOT EXISTS (SELECT 1 FROM ${f1.table} WHERE cno = c.cno AND ${f1.where()} AND ${f1.column(first.column)} IS NOT NULL)`],
+        whereParams: f1.table === 'search_cases' ? [] : [dno, ...f1.params],
         cno: 'c.cno',
         keys: [...secondKeys, { expr: 'c.cno', descending: tieDescending }],
       },
@@ -634,7 +662,7 @@ class ConditionBuilder {
       const ascii = q.words.map(() => 'instr(lower(d), ?) > 0').join(' AND ');
       this.params.push(...q.words, q.words.join('\n'));
       terms.push(`(SELECT CASE WHEN octet_length(d) = length(d) THEN ${ascii} ELSE oc_has_words(d, ?) END
-        FROM (SELECT group_concat(s, char(10)) AS d FROM search_values WHERE cno = ${cno}))`);
+        FROM (SELECT group_concat(s, char(10)) AS d FROM (${caseStringsSql(cno)})))`);
     }
     return terms.length ? terms.join(' AND ') : '1';
   }
@@ -646,22 +674,25 @@ class ConditionBuilder {
       case 'empty': {
         const fno = this.index.fieldNumber(this.dno, c.fieldId);
         if (fno === undefined) return '1';
-        this.params.push(fno);
-        return `NOT EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ?)`;
+        const f = fieldSource(fno, this.dno);
+        this.params.push(...f.params);
+        return `NOT EXISTS (SELECT 1 FROM ${f.table} WHERE cno = ${cno} AND ${f.where()})`;
       }
       case 'contains': {
         const fno = this.index.fieldNumber(this.dno, c.fieldId);
         if (fno === undefined) return '0';
+        const f = fieldSource(fno, this.dno);
+        const s = f.column('s');
         // SQLite's lower() folds ASCII only, which is all an ASCII value needs; other values take the JavaScript way.
-        const check = `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ?
-          AND (instr(lower(s), ?) > 0 OR (octet_length(s) > length(s) AND oc_contains(s, ?))))`;
+        const check = `EXISTS (SELECT 1 FROM ${f.table} WHERE cno = ${cno} AND ${f.where()}
+          AND (instr(lower(${s}), ?) > 0 OR (octet_length(${s}) > length(${s}) AND oc_contains(${s}, ?))))`;
         const grams = trigrams(c.text);
         if (mode === 'drive' && grams.length) {
           // The trigram index narrows to cases holding the text's trigrams in any value; the check does the rest.
-          this.params.push(...textQueryParams(grams), fno, c.text, c.text);
+          this.params.push(...textQueryParams(grams), ...f.params, c.text, c.text);
           return `(${cno} IN ${TEXT_CANDIDATES} AND ${check})`;
         }
-        this.params.push(fno, c.text, c.text);
+        this.params.push(...f.params, c.text, c.text);
         return check;
       }
       case 'tag': {
@@ -692,10 +723,11 @@ class ConditionBuilder {
   private compares(cs: Compare[], cno: string, mode: Mode): string {
     const fno = this.index.fieldNumber(this.dno, cs[0].fieldId);
     if (fno === undefined) return '0';
-    const terms = cs.map((x) => `${x.column} ${x.op} ?`).join(' AND ');
-    this.params.push(fno, ...cs.map((x) => x.value));
+    const f = fieldSource(fno, this.dno);
+    const terms = cs.map((x) => `${f.column(x.column)} ${x.op} ?`).join(' AND ');
+    this.params.push(...f.params, ...cs.map((x) => x.value));
     return mode === 'drive'
-      ? `${cno} IN (SELECT cno FROM search_values WHERE fno = ? AND ${terms})`
-      : `EXISTS (SELECT 1 FROM search_values WHERE cno = ${cno} AND fno = ? AND ${terms})`;
+      ? `${cno} IN (SELECT cno FROM ${f.table} WHERE ${f.where()} AND ${terms})`
+      : `EXISTS (SELECT 1 FROM ${f.table} WHERE cno = ${cno} AND ${f.where()} AND ${terms})`;
   }
 }
