@@ -29,8 +29,8 @@ export const DISTINCT_VALUE_SQL = {
  * Fields whose value search_cases holds for every case, so that they have no value rows (migration 11): the case id
  * and the update time, which the server also writes into the case's fields as `case_id` and `last_updated_datetime`.
  * Their rows were 2 of a case's ~27, and the only two of its string values that are distinct in every case: taking
- * them out made a million-case bulk load ~5–9 s shorter (docs/search.md) and every UpdateCase one value row lighter.
- * They get negative field numbers, which no stored field has.
+ * them out made a million-case bulk load about 2 s shorter (docs/search.md, 12-07 eighth session) and every
+ * UpdateCase one value row lighter. They get negative field numbers, which no stored field has.
  */
 const CASE_COLUMN_FIELDS = new Map<string, { fno: number; column: string }>([
   ['case_id', { fno: -1, column: 'case_id' }],
