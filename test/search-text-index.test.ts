@@ -225,6 +225,37 @@ describe('the background indexer', () => {
     }
   });
 
+  test("under steady writes the indexer's slices ride on the writes' own commits, and its merging keeps up", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    let commits = 0;
+    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 5, verbose: (sql) => sql === 'COMMIT' && commits++ });
+    const segments = () => store.db.prepare('SELECT count(DISTINCT segid) FROM search_text_recent_idx').pluck().get() as number;
+    try {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 200; i++) await tx.insertCase(aCase(i, `gnocchi ${i}`));
+      });
+      await waitFor(() => pendingCount(store) === 0);
+      // One write every millisecond or so, each its own group, as requests come: the slices (due 5 ms after a
+      // write) go into these groups, and a group of the indexer's own (an empty write) comes only when none does.
+      commits = 0;
+      for (let i = 0; i < 300; i++) {
+        await store.write((tx) => tx.updateCase(aCase(i % 200, `risotto ${i}`), ['title']));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.ok(commits <= 300 + 10, `COMMITs for 300 writes: ${commits}`);
+      await waitFor(() => pendingCount(store) === 0);
+      // The merge debt is paid by then or soon after (the idle store's own groups): few segments, not one per slice.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(segments() <= 12, `segments: ${segments()}`);
+      assert.equal(await search(store, ['risotto']), 200);
+      assert.equal(await search(store, ['gnocchi']), 0);
+      store.db.exec("INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('integrity-check', 0)");
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the indexer's commits leave the match sets in place; another connection's case writes drop them", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
     const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 20, searchSets: { accelerateFrom: 0 } });

@@ -402,13 +402,12 @@ export class SearchIndex {
 
   /**
    * The indexer: writes the FTS documents of up to `limit` pending cases, from their current values, and
-   * removes those of deleted cases, stopping early once `budgetMs` have passed. Run as one write transaction,
-   * it adds one FTS5 segment for the whole batch instead of one per case write. Then it lets FTS5 merge
-   * `mergePagesPerCase` pages of segments per case handled (migration 7 turned automerge off), so merging keeps
-   * pace with indexing and no batch pays for a large merge. Returns how many cases it handled, and whether it
-   * stopped early (at `limit` cases or the budget), leaving cases that were pending when it began.
+   * removes those of deleted cases, stopping early once `budgetMs` have passed. Run in one write transaction, it
+   * adds one FTS5 segment for the whole batch instead of one per case write; merging is left to mergeText
+   * (migration 7 turned automerge off). Returns how many cases it handled, and whether it stopped early (at
+   * `limit` cases or the budget), leaving cases that were pending when it began.
    */
-  indexPendingText(limit: number, budgetMs: number, mergePagesPerCase: number): { handled: number; stoppedEarly: boolean } {
+  indexPendingText(limit: number, budgetMs: number): { handled: number; stoppedEarly: boolean } {
     const started = performance.now();
     const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
     let done = 0;
@@ -426,8 +425,12 @@ export class SearchIndex {
       done++;
       if (performance.now() - started > budgetMs) break;
     }
-    if (done > 0 && mergePagesPerCase > 0) this.st.mergeText.run(Math.ceil(done * mergePagesPerCase));
     return { handled: done, stoppedEarly: done === limit || done < rows.length };
+  }
+
+  /** Lets FTS5 merge about `pages` pages of the indexer's segments (search_text_recent only: migration 10). */
+  mergeText(pages: number): void {
+    this.st.mergeText.run(pages);
   }
 
   /** The case ids of one page with their positions, and the exact number of matches. */

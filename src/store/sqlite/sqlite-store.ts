@@ -273,14 +273,20 @@ const MAX_DYNAMIC_STATEMENTS = 200;
 const MAX_GROUP_COMMIT = 64;
 
 /**
- * One text indexer run (a write job in the queue, scheduleTextIndex) handles at most this many cases, stops after
- * this many milliseconds, and then merges this many FTS5 pages per case it handled. Measured at 100,000 cases: 50
- * updated cases and a 64-page merge take ~13 ms (at most 16 ms over 6,000 updates) and keep the segment count flat;
- * smaller slices keep the requests queued behind one waiting less.
+ * The text indexer runs in slices at the end of write groups, before their COMMIT (runTextSlice). A slice indexes
+ * pending cases for at most TEXT_BUDGET_MS (at most TEXT_BATCH of them), and pays at most TEXT_MERGE_SLICE_PAGES of
+ * the merge debt: TEXT_MERGE_PAGES_PER_CASE FTS5 pages per case indexed, which keeps the segment count flat (measured
+ * at 100,000 cases). A run that indexed and merged in one job took 5 ms on average under bench:api's UpdateCase and
+ * up to 21 ms, the merge most of it, and those groups were nearly all of the slowest 2%.
  */
 const TEXT_BATCH = 500;
-const TEXT_BUDGET_MS = 2;
+const TEXT_BUDGET_MS = 1;
 const TEXT_MERGE_PAGES_PER_CASE = 1.5;
+const TEXT_MERGE_SLICE_PAGES = 8;
+/** With a slice due and no write group coming, a write of its own carries it after this long. */
+const TEXT_CARRY_MS = 5;
+/** That write: it writes nothing itself, and the slice runs at the end of its group (runWrites). */
+const carryText = async () => undefined;
 
 /**
  * How long a write waits for the lock held by another connection (another process; until 12-07 also the checkpoint
@@ -325,9 +331,13 @@ export class SqliteStore implements Store {
   /** The running drain of `jobs`, if any. */
   private draining?: Promise<void>;
   private readonly textIndexDelayMs: number | false;
-  /** The indexer's next run, while one is scheduled or queued. */
+  /** The text indexer's delay after a write (scheduleTextIndex), and the carry of a due slice (carryTextSlice). */
   private textIndexTimer?: NodeJS.Timeout;
-  private textIndexQueued = false;
+  private textCarryTimer?: NodeJS.Timeout;
+  /** Pending cases are to be indexed now: every write group runs a slice until none is left (runTextSlice). */
+  private textIndexDue = false;
+  /** FTS5 merge pages owed for the documents indexed so far; paid a slice at a time. Lost on restart, harmlessly. */
+  private textMergeDebt = 0;
   private closed = false;
   /** The database file; undefined in memory. */
   private readonly file: string | undefined;
@@ -546,10 +556,13 @@ export class SqliteStore implements Store {
         }
         if (done.length < MAX_GROUP_COMMIT && this.jobs[0]?.kind === 'write') pending = this.jobs.shift();
       }
+      if (this.textIndexDue || this.textMergeDebt > 0) this.runTextSlice(done.every((d) => d.job.fn === carryText));
       this.st.commit.run();
     } catch (e) {
       // A failed BEGIN, savepoint statement or COMMIT: nothing of the group is written.
       if (this.db.inTransaction) this.st.rollback.run();
+      // A slice of the text indexer in it is undone too; its cases are pending still.
+      this.scheduleTextIndex(1000);
       this.search.forget();
       this.search.sets.settle();
       for (const d of done) d.job.reject(e);
@@ -591,33 +604,64 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Runs the text indexer (SearchIndex.indexPendingText) `delayMs` from now unless a run is already scheduled
-   * or queued. It goes through the write queue like a request, so it never interleaves with a request's
-   * transaction. It runs again at once when it stopped early with cases left over, else after the usual delay
-   * if writes came in meanwhile: under steady writes each run then takes the cases of about one delay together.
+   * Makes the text indexer due `delayMs` from now (by default the store's delay after a write), unless it is
+   * already due or its timer runs. Under steady writes each first slice then takes the cases of about one delay
+   * together, one FTS5 segment for them all.
    */
   private scheduleTextIndex(delayMs?: number): void {
-    if (this.closed || this.textIndexDelayMs === false || this.textIndexTimer || this.textIndexQueued) return;
+    if (this.closed || this.textIndexDelayMs === false || this.textIndexTimer || this.textIndexDue) return;
     this.textIndexTimer = setTimeout(() => {
       this.textIndexTimer = undefined;
-      this.textIndexQueued = true;
-      this.write(async () => {
-        const { stoppedEarly } = this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS, TEXT_MERGE_PAGES_PER_CASE);
-        return stoppedEarly ? 0 : this.search.hasPendingText() ? undefined : false;
-      }).then(
-        (next) => {
-          this.textIndexQueued = false;
-          if (next !== false) this.scheduleTextIndex(next);
-        },
-        (e: unknown) => {
-          this.textIndexQueued = false;
-          process.emitWarning(`search text indexing failed: ${e instanceof Error ? e.message : String(e)}`);
-          this.scheduleTextIndex(1000);
-        },
-      );
+      this.textIndexDue = true;
+      this.carryTextSlice();
     }, delayMs ?? this.textIndexDelayMs);
     // Pending cases are durable; a process that exits before indexing them resumes on its next start.
     this.textIndexTimer.unref();
+  }
+
+  /**
+   * A slice is due: the next write group runs it. Should none come within `delayMs` (an idle store), an empty
+   * write (carryText) makes a group for it. Waiting lets request groups carry the slices under load, instead of
+   * groups of their own that would each add a COMMIT and its sync; after a group of its own the next slice need not
+   * wait.
+   */
+  private carryTextSlice(delayMs = TEXT_CARRY_MS): void {
+    if (this.closed || this.textCarryTimer) return;
+    this.textCarryTimer = setTimeout(() => {
+      this.textCarryTimer = undefined;
+      if (this.textIndexDue || this.textMergeDebt > 0) void this.write(carryText).catch(() => {});
+    }, delayMs);
+    this.textCarryTimer.unref();
+  }
+
+  /**
+   * One slice of the text indexer inside a write group, in a savepoint of its own: a failure is reported and leaves
+   * the group's writes to commit. The pending cases stay pending (they are durable), to be tried again in a second.
+   */
+  private runTextSlice(carried: boolean): void {
+    clearTimeout(this.textCarryTimer);
+    this.textCarryTimer = undefined;
+    this.st.savepoint.run();
+    try {
+      if (this.textIndexDue) {
+        const { handled, stoppedEarly } = this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS);
+        this.textMergeDebt += Math.ceil(handled * TEXT_MERGE_PAGES_PER_CASE);
+        this.textIndexDue = stoppedEarly;
+      }
+      const pages = Math.min(this.textMergeDebt, TEXT_MERGE_SLICE_PAGES);
+      if (pages > 0) this.search.mergeText(pages);
+      this.textMergeDebt -= pages;
+      this.st.release.run();
+    } catch (e) {
+      this.st.rollbackToSavepoint.run();
+      this.st.release.run();
+      this.textIndexDue = false;
+      this.textMergeDebt = 0;
+      process.emitWarning(`search text indexing failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.scheduleTextIndex(1000);
+      return;
+    }
+    if (this.textIndexDue || this.textMergeDebt > 0) this.carryTextSlice(carried ? 0 : TEXT_CARRY_MS);
   }
 
   /** Loads the search's match sets of large domains now (SearchIndex.warmUp): the server does it when it starts. */
@@ -627,13 +671,14 @@ export class SqliteStore implements Store {
 
   /** Indexes every pending case now, in large transactions: for bulk loads, so that they end fully indexed. */
   async indexAllText(): Promise<void> {
-    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity, 0).handled > 0));
+    while (await this.write(async () => this.search.indexPendingText(20_000, Infinity).handled > 0));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.textIndexTimer);
-    this.textIndexTimer = undefined;
+    clearTimeout(this.textCarryTimer);
+    this.textIndexTimer = this.textCarryTimer = undefined;
     await this.draining;
     // The checkpoint worker's connection goes first, so that closing the last one checkpoints and removes the WAL.
     await this.checkpointer?.stop();
