@@ -519,7 +519,7 @@ export class MatchSets {
     let dict = d.dictionaries.get(fno);
     if (dict) return dict;
     // Case ids and update times differ from case to case.
-    if (fno < 0) return 'many';
+    if (CASE_COLUMNS.has(fno)) return 'many';
     const values = new Set<string>();
     let last: string | undefined = '';
     // '' itself is a value the skip (s > last) would miss.
