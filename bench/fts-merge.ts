@@ -3,7 +3,7 @@
  * documents (docs/performance.md, "Write groups, timed": the merge's cost per page grew eightfold through a
  * bench:api run).
  *
- *   npm run bench:fts-merge [-- --docs 75000 --pool 20000]
+ *   npm run bench:fts-merge [-- --docs 75000 --pool 20000 --deletemerge N --usermerge N]
  *
  * Two databases made by the store itself (so `search_text_recent` has the definition and settings of the
  * migrations), driven the way the indexer drives it: batches of 25 documents of ~600 characters, each batch one
@@ -32,19 +32,24 @@ interface Stretch {
   docs: number;
   usPerPage: number;
   segments: number;
+  /** Pages of the FTS5 table's data (its segments, dead entries included). */
+  dataPages: number;
 }
 
-async function run(mode: 'replace' | 'fresh', docs: number, pool: number): Promise<Stretch[]> {
+async function run(mode: 'replace' | 'fresh', docs: number, pool: number, settings: Record<string, number>): Promise<Stretch[]> {
   const dir = mkdtempSync(join(tmpdir(), 'oc-fts-merge-'));
   const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
   try {
     const db = store.db;
+    // FTS5 takes its settings as integers only: a JavaScript number binds as a REAL.
+    for (const [name, value] of Object.entries(settings)) db.prepare('INSERT INTO search_text_recent (search_text_recent, rank) VALUES (?, ?)').run(name, BigInt(value));
     const rand = prng(1);
     const text = () => `${Array.from({ length: 90 }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')} ord-${Math.floor(rand() * 1e9)}`;
     const insert = db.prepare('INSERT INTO search_text_recent (rowid, doc) VALUES (?, ?)');
     const remove = db.prepare('DELETE FROM search_text_recent WHERE rowid = ?');
     const merge = db.prepare("INSERT INTO search_text_recent (search_text_recent, rank) VALUES ('merge', ?)");
     const segments = db.prepare('SELECT count(DISTINCT segid) FROM search_text_recent_idx').pluck();
+    const dataPages = db.prepare('SELECT count(*) FROM search_text_recent_data').pluck();
     const present = new Set<number>();
     const out: Stretch[] = [];
     let next = 1;
@@ -72,7 +77,7 @@ async function run(mode: 'replace' | 'fresh', docs: number, pool: number): Promi
         }
       })();
       if (b % reportEvery === 0 || b === batches) {
-        out.push({ docs: b * BATCH, usPerPage: Math.round((mergeMs * 1000) / pages), segments: segments.get() as number });
+        out.push({ docs: b * BATCH, usPerPage: Math.round((mergeMs * 1000) / pages), segments: segments.get() as number, dataPages: dataPages.get() as number });
         process.stderr.write(`  ${mode}: ${b * BATCH} of ${batches * BATCH} documents\n`);
         mergeMs = 0;
         pages = 0;
@@ -86,20 +91,36 @@ async function run(mode: 'replace' | 'fresh', docs: number, pool: number): Promi
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { docs: { type: 'string', default: '75000' }, pool: { type: 'string', default: '20000' } } });
+  const { values } = parseArgs({
+    options: {
+      docs: { type: 'string', default: '75000' },
+      pool: { type: 'string', default: '20000' },
+      deletemerge: { type: 'string' },
+      usermerge: { type: 'string' },
+    },
+  });
   const docs = Number(values.docs);
   const pool = Number(values.pool);
   if (!Number.isInteger(docs) || docs < BATCH * REPORTS || !Number.isInteger(pool) || pool < 1) {
     throw new Error(`--docs takes an integer of at least ${BATCH * REPORTS}, --pool a positive integer`);
   }
-  const replace = await run('replace', docs, pool);
-  const fresh = await run('fresh', docs, pool);
-  console.log(`FTS5 merge of search_text_recent: ${docs} documents, replacing within ${pool} cases against all new`);
-  console.log('| documents | replace µs/page | segments | fresh µs/page | segments | ratio |');
-  console.log('|---:|---:|---:|---:|---:|---:|');
+  // FTS5 settings to try on the table instead of the store's own (docs/performance.md lists what was tried).
+  const settings: Record<string, number> = {};
+  for (const name of ['deletemerge', 'usermerge'] as const) {
+    if (values[name] === undefined) continue;
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a non-negative integer, not ${values[name]}`);
+    settings[name] = value;
+  }
+  const replace = await run('replace', docs, pool, settings);
+  const fresh = await run('fresh', docs, pool, settings);
+  const tried = Object.entries(settings).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`FTS5 merge of search_text_recent: ${docs} documents, replacing within ${pool} cases against all new${tried ? `; ${tried}` : ''}`);
+  console.log('| documents | replace µs/page | segments | data pages | fresh µs/page | segments | data pages | ratio |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   replace.forEach((r, i) => {
     const f = fresh[i];
-    console.log(`| ${r.docs} | ${r.usPerPage} | ${r.segments} | ${f.usPerPage} | ${f.segments} | ${(r.usPerPage / f.usPerPage).toFixed(1)} |`);
+    console.log(`| ${r.docs} | ${r.usPerPage} | ${r.segments} | ${r.dataPages} | ${f.usPerPage} | ${f.segments} | ${f.dataPages} | ${(r.usPerPage / f.usPerPage).toFixed(1)} |`);
   });
 }
 
