@@ -71,9 +71,9 @@ export function fieldSource(fno: number, dno: number): FieldSource {
 
 /**
  * All string values of the case numbered by the SQL expression `cno`, those held in search_cases included: what a
- * searchTerm's words are checked against.
+ * searchTerm's words are checked against. `valueTerm` narrows the value rows (the text documents leave out users').
  */
-export const caseStringsSql = (cno: string) => `SELECT s FROM search_values WHERE cno = ${cno} AND s IS NOT NULL
+export const caseStringsSql = (cno: string, valueTerm = '') => `SELECT s FROM search_values WHERE cno = ${cno} AND s IS NOT NULL${valueTerm}
   UNION ALL SELECT case_id FROM search_cases WHERE cno = ${cno}
   UNION ALL SELECT updated FROM search_cases WHERE cno = ${cno}`;
 

@@ -87,9 +87,7 @@ const SQL = {
     FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
   // The text of a case's document: its string values but those of fields marked as holding users (migration 9), and
   // the two that search_cases holds (caseColumnFno).
-  caseStrings: `SELECT s FROM search_values WHERE cno = @cno AND s IS NOT NULL AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)
-    UNION ALL SELECT case_id FROM search_cases WHERE cno = @cno
-    UNION ALL SELECT updated FROM search_cases WHERE cno = @cno`,
+  caseStrings: caseStringsSql('@cno', ' AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)'),
   unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
