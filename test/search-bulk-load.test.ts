@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { searchIndexes } from '../src/store/sqlite/migrations.js';
+import { TEXT_CASE_OF_ROWID } from '../src/store/sqlite/search-sql.js';
 import type { CaseCondition, CaseRecord } from '../src/store/types.js';
 import { prng } from './support/fuzz.js';
 
@@ -177,7 +178,7 @@ describe('bulk load into a database file', () => {
     // hold the word.
     // The load numbered its cases 1, 2, … in order, so the updated ones are numbers 1 to updated.length.
     const staleCandidates = store.db
-      .prepare(`SELECT count(*) FROM search_text WHERE search_text MATCH '"pri" AND "rin" AND "int" AND "nte" AND "ter"' AND rowid <= ?`)
+      .prepare(`SELECT count(*) FROM search_text WHERE search_text MATCH '"pri" AND "rin" AND "int" AND "nte" AND "ter"' AND ${TEXT_CASE_OF_ROWID} <= ?`)
       .pluck()
       .get(updated.length) as number;
     assert.ok(staleCandidates > 0, 'some updated case had printer in its loaded title');

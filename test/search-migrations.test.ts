@@ -1,6 +1,8 @@
 /**
- * Migrations of the SQLite search index that change what an existing database holds. Migration 11: the value rows
- * of the case id and the update time go (search_cases holds both), and searches on them answer as before.
+ * Migrations of the SQLite search index that change what an existing database holds, each tested on a database
+ * taken back to the layout before it. Migration 11: the value rows of the case id and the update time go
+ * (search_cases holds both), and searches on them answer as before. Migration 12: text documents keyed by case and
+ * slot; the old documents, keyed by case number, go and every case is queued for its first document.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +27,23 @@ const aCase = (n: number): CaseRecord => {
   };
 };
 
+/**
+ * Takes a database of the current layout back to the one before migration 12: no field slots, one pending row per
+ * case, and one text document per case keyed by its number (its strings, the case id and update time first).
+ */
+function layoutBefore12(db: SqliteStore['db']): void {
+  db.exec(`
+    ALTER TABLE search_fields DROP COLUMN slot;
+    DROP TABLE search_text_pending;
+    CREATE TABLE search_text_pending (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
+    INSERT INTO search_text (search_text) VALUES ('delete-all');
+    INSERT INTO search_text_recent (search_text_recent) VALUES ('delete-all');
+    INSERT INTO search_text_recent (rowid, doc)
+      SELECT c.cno, lower(c.case_id || char(10) || c.updated || coalesce(char(10) || (SELECT group_concat(s, char(10)) FROM search_values v WHERE v.cno = c.cno AND s IS NOT NULL), ''))
+      FROM search_cases c;
+  `);
+}
+
 test('migration 11 removes the value rows of case_id and last_updated_datetime; searches on them answer as before', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oc-migrate-'));
   try {
@@ -33,6 +52,7 @@ test('migration 11 removes the value rows of case_id and last_updated_datetime; 
       for (let n = 1; n <= 20; n++) await tx.insertCase(aCase(n));
     });
     // The layout before migration 11: both fields numbered, with a value row per case.
+    layoutBefore12(store.db);
     store.db.exec(`
       INSERT INTO search_fields (dno, field_id) SELECT dno, 'case_id' FROM search_domains;
       INSERT INTO search_fields (dno, field_id) SELECT dno, 'last_updated_datetime' FROM search_domains;
@@ -57,6 +77,52 @@ test('migration 11 removes the value rows of case_id and last_updated_datetime; 
     assert.deepEqual((await ids({ sorts: [{ fieldId: 'last_updated_datetime', column: 's', descending: false }] })).slice(0, 2), ['case-1', 'case-2']);
     await store.indexAllText();
     assert.deepEqual(await ids({ words: ['case-13'] }), ['case-13']);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('migration 12 numbers the fields\' slots per domain, replaces the documents keyed by case number, and searches stay exact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oc-migrate-'));
+  try {
+    let store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+    const inDomain = (domainId: string, n: number, note: string): CaseRecord => {
+      const c = aCase(n);
+      return { ...c, domainId, fields: { ...c.fields, [`note-${domainId}`]: { stringValue: note } } };
+    };
+    await store.write(async (tx) => {
+      for (let n = 1; n <= 10; n++) await tx.insertCase(inDomain('dom', n, n % 2 ? 'odd kumquat' : 'even quince'));
+      for (let n = 11; n <= 15; n++) await tx.insertCase(inDomain('other', n, 'other kumquat'));
+    });
+    await store.indexAllText();
+    layoutBefore12(store.db);
+    store.db.exec('PRAGMA user_version = 11');
+    await store.close();
+
+    store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+    const slots = store.db.prepare('SELECT d.domain_id, f.field_id, f.slot FROM search_fields f JOIN search_domains d USING (dno) ORDER BY f.fno').all();
+    assert.deepEqual(slots, [
+      { domain_id: 'dom', field_id: 'title', slot: 2 },
+      { domain_id: 'dom', field_id: 'note-dom', slot: 3 },
+      { domain_id: 'other', field_id: 'title', slot: 2 },
+      { domain_id: 'other', field_id: 'note-other', slot: 3 },
+    ]);
+    const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+    assert.equal(count('SELECT count(*) FROM search_text_recent_docsize'), 0, 'the documents keyed by case number are gone');
+    assert.equal(count('SELECT count(*) FROM search_text_pending WHERE fno = 0 AND fresh = 1'), 15, 'every case waits for its first document');
+    const ids = (domainId: string, words: string[]) =>
+      store.read(async (tx) => (await tx.searchCases({ domainId, words, sorts: [], limit: 100 })).hits.map((h) => h.record.caseId).sort());
+    const odd = ['case-1', 'case-3', 'case-5', 'case-7', 'case-9'];
+    assert.deepEqual(await ids('dom', ['kumquat']), odd);
+    await store.indexAllText();
+    assert.equal(count('SELECT count(*) FROM search_text_recent_docsize'), 15);
+    assert.deepEqual(await ids('dom', ['kumquat']), odd);
+    assert.deepEqual(await ids('dom', ['quince', 'case-4']), ['case-4']);
+    assert.deepEqual(await ids('other', ['kumquat']), ['case-11', 'case-12', 'case-13', 'case-14', 'case-15']);
+    // A field numbered after the migration takes its domain's next slot.
+    await store.write((tx) => tx.insertCase({ ...inDomain('other', 16, 'x'), fields: { ...inDomain('other', 16, 'x').fields, late: { stringValue: 'late' } } }));
+    assert.equal(count("SELECT slot FROM search_fields WHERE field_id = 'late'"), 4);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

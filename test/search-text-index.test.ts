@@ -18,14 +18,16 @@ import {
   UpdateCaseCommand,
 } from '@aws-sdk/client-connectcases';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { TEXT_CASE_OF_ROWID, textKey } from '../src/store/sqlite/search-sql.js';
 import type { CaseRecord } from '../src/store/types.js';
 import { startTestServer, uniqueName, type TestServer } from './helpers.js';
 
 const pendingCount = (store: SqliteStore) => (store.db.prepare('SELECT count(*) AS n FROM search_text_pending').get() as { n: number }).n;
-/** Case numbers whose FTS document, in either text table, holds every trigram of `text`, as the index answers (no value check). */
+/** Case numbers with an FTS document, in either text table, holding every trigram of `text`, as the index answers (no value check). */
 const ftsMatches = (store: SqliteStore, text: string) =>
   store.db
-    .prepare('SELECT rowid FROM search_text WHERE search_text MATCH @q UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH @q')
+    .prepare(`SELECT ${TEXT_CASE_OF_ROWID} AS cno FROM search_text WHERE search_text MATCH @q
+      UNION SELECT ${TEXT_CASE_OF_ROWID} FROM search_text_recent WHERE search_text_recent MATCH @q ORDER BY cno`)
     .pluck()
     .all({ q: Array.from({ length: text.length - 2 }, (_, i) => `"${text.slice(i, i + 3)}"`).join(' AND ') }) as number[];
 const caseNo = (store: SqliteStore, caseId: string) =>
@@ -88,14 +90,17 @@ for (const [label, searchSets] of [
     const id = await create('Marigold scanner', 'first note');
     await store.indexAllText();
     await ts.client.send(new UpdateCaseCommand({ domainId, caseId: id, fields: [{ id: 'title', value: { stringValue: 'Lavender scanner' } }] }));
-    assert.equal(pendingCount(store), 1);
+    assert.equal(pendingCount(store), 2, 'the title and the update time');
     assert.deepEqual(await byContains('marigold'), []);
     assert.deepEqual(await byTerm('marigold'), []);
     assert.deepEqual(await byContains('lavender'), [id]);
     assert.deepEqual(await byTerm('lavender first'), [id]);
     await store.indexAllText();
-    assert.deepEqual(ftsMatches(store, 'marigold'), []);
+    const cno = caseNo(store, id);
+    assert.deepEqual(ftsMatches(store, 'lavender'), [cno], 'the new title has a document of its own');
+    assert.deepEqual(ftsMatches(store, 'marigold'), [cno], 'the first document keeps the old title: a candidate, dropped by the check');
     assert.deepEqual(await byContains('marigold'), []);
+    assert.deepEqual(await byTerm('marigold'), []);
     assert.deepEqual(await byContains('lavender'), [id]);
     assert.deepEqual(await byTerm('lavender first'), [id]);
   });
@@ -121,7 +126,7 @@ for (const [label, searchSets] of [
         await store.indexAllText();
         assert.deepEqual(ftsMatches(store, updated.toLowerCase()), [cno], 'the new time is in the document');
         assert.deepEqual(ftsMatches(store, id.slice(-12)), [cno], 'the case id is in the document');
-      } else assert.equal(pendingCount(store), 1);
+      } else assert.equal(pendingCount(store), 2, 'the note and the update time');
       assert.deepEqual(await byTerm(updated), [id]);
       assert.deepEqual(await byTerm(`kettle ${id.slice(-12)}`), [id]);
       assert.deepEqual(await byField('contains', 'case_id', id.slice(-12).toUpperCase()), [id]);
@@ -298,6 +303,68 @@ describe('the background indexer', () => {
       assert.deepEqual(ftsMatches(store, 'anchovy'), []);
       assert.deepEqual(ftsMatches(store, 'brioche'), [cno]);
       assert.equal(await search(store, ['brioche']), 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('an update writes documents of the strings it changed and of the update time; a case deleted loses them all', async () => {
+    const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    try {
+      const arn = (name: string) => `arn:aws:connect:us-east-1:111122223333:instance/0a1b2c3d/agent/${name}`;
+      const first: CaseRecord = {
+        ...aCase(1, 'mandolin repair'),
+        fields: { title: { stringValue: 'mandolin repair' }, note: { stringValue: 'first note' }, amount: { doubleValue: 3 }, owner: { userArnValue: arn('ada') } },
+      };
+      await store.write((tx) => tx.insertCase(first));
+      await store.indexAllText();
+      const cno = caseNo(store, 'case-1')!;
+      const key = textKey(cno, 0);
+      /** The slots of the case's documents in the indexer's table. */
+      const slots = () =>
+        store.db.prepare('SELECT rowid - ? FROM search_text_recent_docsize WHERE rowid BETWEEN ? AND ? ORDER BY rowid').pluck().all(key, key, textKey(cno, 65535));
+      const fno = (fieldId: string) => store.db.prepare('SELECT fno FROM search_fields WHERE field_id = ?').pluck().get(fieldId) as number;
+      const slot = (fieldId: string) => store.db.prepare('SELECT slot FROM search_fields WHERE field_id = ?').pluck().get(fieldId) as number;
+      const pending = () => store.db.prepare('SELECT fno FROM search_text_pending ORDER BY fno').pluck().all();
+      assert.deepEqual(slots(), [0], 'one document for the new case');
+
+      // A number and a user change no document; the note and the update time do.
+      const second = {
+        ...first,
+        lastUpdatedTime: '2025-02-01T00:00:00.000Z',
+        fields: { ...first.fields, note: { stringValue: 'second note' }, amount: { doubleValue: 4 }, owner: { userArnValue: arn('grace') } },
+      };
+      await store.write((tx) => tx.updateCase(second, ['note', 'amount', 'owner', 'last_updated_datetime']));
+      assert.deepEqual(pending(), [-2, fno('note')]);
+      await store.indexAllText();
+      assert.deepEqual(slots(), [0, 1, slot('note')]);
+      assert.deepEqual(ftsMatches(store, 'second note'), [cno]);
+      assert.deepEqual(ftsMatches(store, '2025-02-01'), [cno]);
+      assert.equal(await search(store, ['second']), 1);
+      assert.equal(await search(store, ['first']), 0, 'the first document still holds it: a candidate, checked');
+
+      // A cleared value loses its document.
+      const { note: _cleared, ...kept } = second.fields;
+      const third = { ...second, fields: kept };
+      await store.write((tx) => tx.updateCase(third, ['note']));
+      await store.indexAllText();
+      assert.deepEqual(slots(), [0, 1]);
+      assert.equal(await search(store, ['second']), 0);
+
+      // A field whose slot does not fit a rowid (beyond 65,535 in a domain) has the case's whole document rewritten.
+      store.db.prepare('UPDATE search_fields SET slot = 70000 WHERE fno = ?').run(fno('note'));
+      const fourth = { ...third, fields: { ...third.fields, note: { stringValue: 'fourth note' } } };
+      await store.write((tx) => tx.updateCase(fourth, ['note']));
+      await store.indexAllText();
+      assert.deepEqual(slots(), [0]);
+      assert.deepEqual(ftsMatches(store, 'fourth note'), [cno]);
+      assert.deepEqual(ftsMatches(store, '2025-02-01'), [cno]);
+      assert.equal(await search(store, ['fourth', 'mandolin']), 1);
+
+      await store.write((tx) => tx.deleteCase('dom-1', 'case-1'));
+      await store.indexAllText();
+      assert.deepEqual(slots(), []);
+      assert.deepEqual(ftsMatches(store, 'mandolin'), []);
     } finally {
       await store.close();
     }

@@ -28,21 +28,43 @@ import {
 } from './search-counts.js';
 
 /**
- * The cases whose FTS document holds an FTS5 query's trigrams, in either text table (migration 10). Its two
- * parameters are the same query (textQueryParams).
+ * A text document's rowid: its case number and a slot (migration 12). Slot 0 holds all the case's strings as they
+ * were when it was written (at creation, by a bulk load, or again when a field has no slot); slot 1 the update time;
+ * slots 2 and up the value of one field each (search_fields.slot). So an update rewrites a document of the strings
+ * it changed, not of the whole case, and a case's documents are one range of rowids.
  */
-const TEXT_DOCUMENTS_MATCHING = `SELECT rowid FROM search_text WHERE search_text MATCH ?
-  UNION ALL SELECT rowid FROM search_text_recent WHERE search_text_recent MATCH ?`;
+const SLOT_BITS = 16;
+const SLOTS = 2 ** SLOT_BITS;
+const WHOLE_CASE_SLOT = 0;
+const UPDATE_TIME_SLOT = 1;
+export const textKey = (cno: number, slot: number) => cno * SLOTS + slot;
+/** The case number of a text document's rowid, in SQL. */
+export const TEXT_CASE_OF_ROWID = `rowid >> ${SLOT_BITS}`;
 
 /**
- * What search_text_pending.fresh says about a pending case's older documents (migrations 7 and 10).
+ * What a row of search_text_pending names by its fno: the whole case (0), the update time (the number caseColumnFno
+ * gives it), or one field's value (its field number).
+ */
+const WHOLE_CASE = 0;
+const UPDATE_TIME = caseColumnFno('last_updated_datetime')!;
+
+/**
+ * The cases with a document holding an FTS5 query's trigrams, in either text table (migration 10). Its two
+ * parameters are the same query (textQueryParams).
+ */
+const TEXT_DOCUMENTS_MATCHING = `SELECT ${TEXT_CASE_OF_ROWID} FROM search_text WHERE search_text MATCH ?
+  UNION ALL SELECT ${TEXT_CASE_OF_ROWID} FROM search_text_recent WHERE search_text_recent MATCH ?`;
+
+/**
+ * What search_text_pending.fresh says about the older documents of what a row names (migrations 7, 10 and 12).
  * - `created`: there are none (a new case), so the indexer need not delete any.
- * - `changed`: the indexer's own table may hold one, which it replaces. The loaded table (search_text) may hold one
- *   too, and it is left there: its tombstone in the loaded segment cost ~16 µs of the indexer's 76 µs a case (docs/
- *   search.md, "Stale loaded documents"). A stale document only adds a candidate, and every use of the text index
- *   checks its candidates against the values.
- * - `removed`: the case is gone (DeleteCase, DeleteDomain): its documents go from both tables, so that the loaded
- *   table keeps at most one stale document per live case number.
+ * - `changed`: the indexer's own table may hold one, which it replaces (for the whole case: all the case's documents
+ *   there). The loaded table (search_text) may hold the case's first document too, and it is left there: its
+ *   tombstone in the loaded segment cost ~16 µs of the indexer's 76 µs a case (docs/search.md, "Stale loaded
+ *   documents"). A stale document only adds a candidate, and every use of the text index checks its candidates
+ *   against the values. So does a case's first document, which keeps the values an update has since changed.
+ * - `removed`: the case is gone (DeleteCase, DeleteDomain): all its documents go from both tables, so that the
+ *   loaded table keeps at most one stale document per live case number.
  */
 export const TextState = { created: 1, changed: 0, removed: -1 } as const;
 
@@ -53,7 +75,9 @@ const SQL = {
   countCase: 'UPDATE search_domains SET cases = cases + ? WHERE dno = ?',
   addDomain: 'INSERT INTO search_domains (domain_id) VALUES (?)',
   getField: 'SELECT fno, user FROM search_fields WHERE dno = ? AND field_id = ?',
-  addField: 'INSERT INTO search_fields (dno, field_id, user) VALUES (?, ?, ?)',
+  // A field's slot in its cases' text documents (textKey): the domain's next, from 2.
+  addField: `INSERT INTO search_fields (dno, field_id, user, slot)
+    VALUES (@dno, @fieldId, @user, (SELECT coalesce(max(slot), ${UPDATE_TIME_SLOT}) + 1 FROM search_fields WHERE dno = @dno))`,
   userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
   nextUserValue: DISTINCT_VALUE_SQL.next,
   casesWithValue: DISTINCT_VALUE_SQL.cases,
@@ -72,23 +96,28 @@ const SQL = {
     ON CONFLICT (cno, key) DO UPDATE SET value = excluded.value`,
   deleteTag: 'DELETE FROM search_tags WHERE cno = ? AND key = ?',
   deleteTags: 'DELETE FROM search_tags WHERE cno = ?',
-  // The indexer writes into search_text_recent; a case's old document may be in either table (migration 10).
+  // The indexer writes into search_text_recent; a case's old documents may be in either table (migration 10).
   // Deleting a rowid a contentless table does not hold costs ~1 µs and changes nothing, measured.
   addText: 'INSERT INTO search_text_recent (rowid, doc) VALUES (?, ?)',
-  deleteText: 'DELETE FROM search_text WHERE rowid = ?',
+  deleteCaseText: 'DELETE FROM search_text WHERE rowid BETWEEN ? AND ?',
+  deleteRecentCaseText: 'DELETE FROM search_text_recent WHERE rowid BETWEEN ? AND ?',
   deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
-  markText: 'INSERT INTO search_text_pending (cno, fresh) VALUES (?, ?) ON CONFLICT (cno) DO NOTHING',
+  markText: 'INSERT INTO search_text_pending (cno, fno, fresh) VALUES (?, ?, ?) ON CONFLICT (cno, fno) DO NOTHING',
   // A removed case's documents must go from both tables (TextState.removed), whatever an earlier write had marked.
-  markRemoved: `INSERT INTO search_text_pending (cno, fresh) VALUES (?, ${TextState.removed})
-    ON CONFLICT (cno) DO UPDATE SET fresh = ${TextState.removed}`,
-  markDomainRemoved: `INSERT INTO search_text_pending (cno, fresh) SELECT cno, ${TextState.removed} FROM search_cases WHERE dno = ?
-    ON CONFLICT (cno) DO UPDATE SET fresh = ${TextState.removed}`,
-  nextPendingText: `SELECT p.cno, p.fresh, EXISTS (SELECT 1 FROM search_cases WHERE cno = p.cno) AS live
-    FROM search_text_pending p ORDER BY p.cno LIMIT ?`,
-  // The text of a case's document: its string values but those of fields marked as holding users (migration 9), and
-  // the two that search_cases holds (caseColumnFno).
+  markRemoved: `INSERT INTO search_text_pending (cno, fno, fresh) VALUES (?, ${WHOLE_CASE}, ${TextState.removed})
+    ON CONFLICT (cno, fno) DO UPDATE SET fresh = ${TextState.removed}`,
+  markDomainRemoved: `INSERT INTO search_text_pending (cno, fno, fresh) SELECT cno, ${WHOLE_CASE}, ${TextState.removed} FROM search_cases WHERE dno = ?
+    ON CONFLICT (cno, fno) DO UPDATE SET fresh = ${TextState.removed}`,
+  nextPendingText: `SELECT p.cno, p.fno, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
+    ORDER BY p.cno, p.fno LIMIT ?`,
+  // The text of a case's first document: its string values but those of fields marked as holding users (migration
+  // 9), and the two that search_cases holds (caseColumnFno).
   caseStrings: caseStringsSql('@cno', ' AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)'),
-  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ?',
+  // The text of a field's document: its value (none for a field marked as holding users), and its slot.
+  fieldString: `SELECT f.slot, CASE WHEN f.user = 0 THEN v.s END AS s FROM search_fields f
+    LEFT JOIN search_values v ON v.cno = ? AND v.fno = f.fno WHERE f.fno = ?`,
+  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ? AND fno = ?',
+  unmarkCaseText: 'DELETE FROM search_text_pending WHERE cno = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
   noText: `SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_recent_docsize)
@@ -240,7 +269,7 @@ export class SearchIndex {
     let marked = row?.user === 1;
     fno = row?.fno;
     if (fno === undefined && create) {
-      fno = Number(this.st.addField.run(dno, fieldId, user ? 1 : 0).lastInsertRowid);
+      fno = Number(this.st.addField.run({ dno, fieldId, user: user ? 1 : 0 }).lastInsertRowid);
       marked = user;
     }
     if (fno !== undefined) {
@@ -254,16 +283,21 @@ export class SearchIndex {
     return (this.st.getCase.get(dno, caseId) as { cno: number } | undefined)?.cno;
   }
 
+  /**
+   * Writes a changed field's value row, and marks its text document for the indexer when the field holds strings
+   * that the documents take (not a number or boolean, not a user).
+   */
   private putValue(cno: number, dno: number, fieldId: string, c: CaseRecord) {
     if (caseColumnFno(fieldId) !== undefined) return;
     // Called for changed fields of an indexed case, so a value row may or may not exist.
     const v = c.fields[fieldId];
     const iv = v ? indexedValue(v) : null;
-    if (iv) this.st.upsertValue.run(cno, this.fieldNo(dno, fieldId, true, v!.userArnValue !== undefined), iv.s, iv.n);
-    else {
-      const fno = this.fieldNo(dno, fieldId, false);
-      if (fno !== undefined) this.st.deleteValue.run(cno, fno);
-    }
+    const fno = iv ? this.fieldNo(dno, fieldId, true, v!.userArnValue !== undefined) : this.fieldNo(dno, fieldId, false);
+    if (fno === undefined) return;
+    if (iv) this.st.upsertValue.run(cno, fno, iv.s, iv.n);
+    else this.st.deleteValue.run(cno, fno);
+    // A cleared value may have been a string: its document goes.
+    if (iv?.n == null && !this.userFnos.has(fno)) this.st.markText.run(cno, fno, TextState.changed);
   }
 
   private putTags(cno: number, dno: number, tags: Record<string, string | null>) {
@@ -292,7 +326,7 @@ export class SearchIndex {
     }
     this.putTags(cno, dno, c.tags);
     // A reused number's documents, if still pending, keep their row (changed or removed) and are replaced.
-    this.st.markText.run(cno, TextState.created);
+    this.st.markText.run(cno, WHOLE_CASE, TextState.created);
   }
 
   /**
@@ -320,7 +354,7 @@ export class SearchIndex {
         if (iv.s !== null && !this.userFnos.has(fno)) strings.add(iv.s);
       }
       this.putTags(cno, dno, c.tags);
-      this.st.markText.run(cno, TextState.created);
+      this.st.markText.run(cno, WHOLE_CASE, TextState.created);
       docs.push([cno, [...strings].join('\n').toLowerCase()]);
     }
     for (let i = 0; i < rows.length; i += 4) this.st.addValue.run(rows.slice(i, i + 4));
@@ -329,8 +363,8 @@ export class SearchIndex {
   }
 
   /**
-   * Refreshes the values of `changedFieldIds`, the tags that differ and the update time; the text document is
-   * left to the indexer unless only numbers and booleans changed, which it does not hold (the update time it does).
+   * Refreshes the values of `changedFieldIds`, the tags that differ and the update time, and marks the text
+   * documents of the strings that changed (the update time among them) for the indexer.
    */
   reindexCase(c: CaseRecord, changedFieldIds: string[]): void {
     const dno = this.domainNo(c.domainId, true);
@@ -341,11 +375,7 @@ export class SearchIndex {
     this.st.setUpdated.run(c.lastUpdatedTime, cno);
     for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
     this.refreshTags(cno, dno, c.tags);
-    const textChanged = row.updated !== c.lastUpdatedTime || changedFieldIds.some((id) => {
-      const v = c.fields[id];
-      return (v ? indexedValue(v) : null)?.n == null;
-    });
-    if (textChanged) this.st.markText.run(cno, TextState.changed);
+    if (row.updated !== c.lastUpdatedTime) this.st.markText.run(cno, UPDATE_TIME, TextState.changed);
   }
 
   removeCase(domainId: string, caseId: string): void {
@@ -399,31 +429,49 @@ export class SearchIndex {
   }
 
   /**
-   * The indexer: writes the FTS documents of up to `limit` pending cases, from their current values, and
-   * removes those of deleted cases, stopping early once `budgetMs` have passed. Run in one write transaction, it
-   * adds one FTS5 segment for the whole batch instead of one per case write; merging is left to mergeText
-   * (migration 7 turned automerge off). Returns how many cases it handled, and whether it stopped early (at
-   * `limit` cases or the budget), leaving cases that were pending when it began.
+   * The indexer: writes the FTS documents of up to `limit` pending rows (search_text_pending: a case, its update
+   * time or one field's value), from the current values, and removes those of deleted cases, stopping early once
+   * `budgetMs` have passed. Run in one write transaction, it adds one FTS5 segment for the whole batch instead of
+   * one per case write; merging is left to mergeText (migration 7 turned automerge off). Returns how many rows it
+   * handled, how many characters it wrote, and whether it stopped early (at `limit` rows or the budget), leaving
+   * rows that were pending when it began.
    */
-  indexPendingText(limit: number, budgetMs: number): { handled: number; stoppedEarly: boolean } {
+  indexPendingText(limit: number, budgetMs: number): { handled: number; chars: number; stoppedEarly: boolean } {
     const started = performance.now();
-    const rows = this.st.nextPendingText.all(limit) as { cno: number; fresh: number; live: number }[];
+    const rows = this.st.nextPendingText.all(limit) as { cno: number; fno: number; fresh: number; updated: string | null }[];
+    // A case's first document is written from all its values: its other rows are then done too.
+    const wholeCases = new Set(rows.filter((r) => r.fno === WHOLE_CASE).map((r) => r.cno));
     let done = 0;
+    let chars = 0;
+    const add = (key: number, text: string) => {
+      // Lower-cased like the searched text.
+      this.st.addText.run(key, text.toLowerCase());
+      chars += text.length;
+    };
     for (const r of rows) {
-      if (r.fresh !== TextState.created) {
-        if (r.fresh === TextState.removed) this.st.deleteText.run(r.cno);
-        this.st.deleteRecentText.run(r.cno);
+      const live = r.updated !== null;
+      const field = r.fno > 0 ? (this.st.fieldString.get(r.cno, r.fno) as { slot: number; s: string | null } | undefined) : undefined;
+      if (r.fno === WHOLE_CASE || (field && field.slot >= SLOTS)) {
+        const [first, last] = [textKey(r.cno, 0), textKey(r.cno, SLOTS - 1)];
+        if (r.fresh === TextState.removed) this.st.deleteCaseText.run(first, last);
+        if (r.fresh !== TextState.created) this.st.deleteRecentCaseText.run(first, last);
+        // One value per line, so no word spans two values.
+        if (live) add(textKey(r.cno, WHOLE_CASE_SLOT), (this.st.caseStrings.pluck().all({ cno: r.cno }) as string[]).join('\n'));
+        this.st.unmarkCaseText.run(r.cno);
+      } else if (!wholeCases.has(r.cno)) {
+        // A field number without a row went with its domain, whose cases are marked removed as wholes.
+        const slot = field ? field.slot : r.fno === UPDATE_TIME ? UPDATE_TIME_SLOT : undefined;
+        if (slot !== undefined) {
+          this.st.deleteRecentText.run(textKey(r.cno, slot));
+          const text = field ? field.s : r.updated;
+          if (live && text !== null) add(textKey(r.cno, slot), text);
+        }
+        this.st.unmarkText.run(r.cno, r.fno);
       }
-      if (r.live) {
-        const strings = this.st.caseStrings.pluck().all({ cno: r.cno }) as string[];
-        // Lower-cased like the searched text; one value per line, so no word spans two values.
-        this.st.addText.run(r.cno, strings.join('\n').toLowerCase());
-      }
-      this.st.unmarkText.run(r.cno);
       done++;
       if (performance.now() - started > budgetMs) break;
     }
-    return { handled: done, stoppedEarly: done === limit || done < rows.length };
+    return { handled: done, chars, stoppedEarly: done === limit || done < rows.length };
   }
 
   /** Lets FTS5 merge about `pages` pages of the indexer's segments (search_text_recent only: migration 10). */
@@ -450,16 +498,22 @@ export class SearchIndex {
   }
 
   /**
-   * The cases holding all trigrams of the words, those whose text the indexer has not written yet, and those with a
-   * user value holding one of the words (userWordCases): a superset of the cases holding the words. Undefined
-   * without trigrams.
+   * The cases with, for every word, a document holding all its trigrams or text the indexer has not written yet,
+   * and those with a user value holding one of the words (userWordCases): a superset of the cases holding the words.
+   * Each word is looked up alone: a case's words may be in different documents (textKey). Undefined without
+   * trigrams.
    */
   private textCandidates(dno: number, words: string[]): number[] | undefined {
-    const grams = [...new Set(words.flatMap(trigrams))];
-    if (!grams.length) return undefined;
-    const candidates = this.st.textMatch.pluck().all(...textQueryParams(grams)) as number[];
-    for (const cno of this.userWordCases(dno, words)) candidates.push(cno);
-    return candidates;
+    let candidates: Set<number> | undefined;
+    for (const word of new Set(words)) {
+      const grams = trigrams(word);
+      if (!grams.length) continue;
+      const cases = this.st.textMatch.pluck().all(...textQueryParams(grams)) as number[];
+      candidates = candidates === undefined ? new Set(cases) : new Set(cases.filter((cno) => candidates!.has(cno)));
+    }
+    if (candidates === undefined) return undefined;
+    for (const cno of this.userWordCases(dno, words)) candidates.add(cno);
+    return [...candidates];
   }
 
   /**
@@ -646,15 +700,17 @@ class ConditionBuilder {
   matches(q: CaseSearch, cno: string): string {
     const terms: string[] = [];
     if (q.condition) terms.push(this.condition(q.condition, cno, this.mode));
-    const grams = [...new Set(q.words.flatMap(trigrams))];
-    if (grams.length) {
-      // Cases holding every trigram of every word are few next to the domain: collected once, in both modes.
-      this.params.push(...textQueryParams(grams));
+    // Cases with a document holding every trigram of a word are few next to the domain: collected once per word,
+    // in both modes. A case's words may be in different documents (textKey), so each word is looked up alone.
+    const wordGrams = [...new Set(q.words)].map(trigrams).filter((grams) => grams.length);
+    if (wordGrams.length) {
+      for (const grams of wordGrams) this.params.push(...textQueryParams(grams));
+      const inText = wordGrams.map(() => `${cno} IN ${TEXT_CANDIDATES}`).join(' AND ');
       const users = this.index.userWordCases(this.dno, q.words);
-      if (users.length === 0) terms.push(`${cno} IN ${TEXT_CANDIDATES}`);
+      if (users.length === 0) terms.push(inText);
       else {
         this.params.push(JSON.stringify(users));
-        terms.push(`(${cno} IN ${TEXT_CANDIDATES} OR ${cno} IN (SELECT value FROM json_each(?)))`);
+        terms.push(`((${inText}) OR ${cno} IN (SELECT value FROM json_each(?)))`);
       }
     }
     if (q.words.length) {

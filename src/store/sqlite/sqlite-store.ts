@@ -274,14 +274,14 @@ const MAX_GROUP_COMMIT = 64;
 
 /**
  * The text indexer runs in slices at the end of write groups, before their COMMIT (runTextSlice). A slice indexes
- * pending cases for at most TEXT_BUDGET_MS (at most TEXT_BATCH of them), and pays at most TEXT_MERGE_SLICE_PAGES of
- * the merge debt: TEXT_MERGE_PAGES_PER_CASE FTS5 pages per case indexed, which keeps the segment count flat (measured
- * at 100,000 cases). A run that indexed and merged in one job took 5 ms on average under bench:api's UpdateCase and
+ * pending rows for at most TEXT_BUDGET_MS (at most TEXT_BATCH of them), and pays at most TEXT_MERGE_SLICE_PAGES of
+ * the merge debt: an FTS5 page per TEXT_CHARS_PER_MERGE_PAGE characters indexed, which keeps the segment count flat
+ * (measured at 100,000 cases as 1.5 pages per document of a whole case, ~600 characters). A run that indexed and merged in one job took 5 ms on average under bench:api's UpdateCase and
  * up to 21 ms, the merge most of it, and those groups were nearly all of the slowest 2%.
  */
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 1;
-const TEXT_MERGE_PAGES_PER_CASE = 1.5;
+const TEXT_CHARS_PER_MERGE_PAGE = 400;
 const TEXT_MERGE_SLICE_PAGES = 8;
 /** With a slice due and no write group coming, a write of its own carries it after this long. */
 const TEXT_CARRY_MS = 5;
@@ -644,8 +644,8 @@ export class SqliteStore implements Store {
     this.st.savepoint.run();
     try {
       if (this.textIndexDue) {
-        const { handled, stoppedEarly } = this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS);
-        this.textMergeDebt += Math.ceil(handled * TEXT_MERGE_PAGES_PER_CASE);
+        const { chars, stoppedEarly } = this.search.indexPendingText(TEXT_BATCH, TEXT_BUDGET_MS);
+        this.textMergeDebt += Math.ceil(chars / TEXT_CHARS_PER_MERGE_PAGE);
         this.textIndexDue = stoppedEarly;
       }
       const pages = Math.min(this.textMergeDebt, TEXT_MERGE_SLICE_PAGES);
