@@ -1,8 +1,8 @@
 /**
  * Migrations of the SQLite search index that change what an existing database holds, each tested on a database
  * taken back to the layout before it. Migration 11: the value rows of the case id and the update time go
- * (search_cases holds both), and searches on them answer as before. Migration 12: text documents keyed by case and
- * slot; the old documents, keyed by case number, go and every case is queued for its first document.
+ * (search_cases holds both), and searches on them answer as before. Migration 12: text documents keyed by slot and
+ * case; the documents written before are the cases' first documents, and pending cases stay pending.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,18 +29,17 @@ const aCase = (n: number): CaseRecord => {
 
 /**
  * Takes a database of the current layout back to the one before migration 12: no field slots, one pending row per
- * case, and one text document per case keyed by its number (its strings, the case id and update time first).
+ * case. Its documents are left as they are: those written so far are first documents, whose rowid is the case
+ * number either way, as long as no case has been updated since it was indexed.
  */
 function layoutBefore12(db: SqliteStore['db']): void {
   db.exec(`
+    DROP INDEX search_fields_slot;
     ALTER TABLE search_fields DROP COLUMN slot;
+    CREATE TABLE search_text_pending_cases (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
+    INSERT INTO search_text_pending_cases SELECT DISTINCT cno, 1 FROM search_text_pending;
     DROP TABLE search_text_pending;
-    CREATE TABLE search_text_pending (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
-    INSERT INTO search_text (search_text) VALUES ('delete-all');
-    INSERT INTO search_text_recent (search_text_recent) VALUES ('delete-all');
-    INSERT INTO search_text_recent (rowid, doc)
-      SELECT c.cno, lower(c.case_id || char(10) || c.updated || coalesce(char(10) || (SELECT group_concat(s, char(10)) FROM search_values v WHERE v.cno = c.cno AND s IS NOT NULL), ''))
-      FROM search_cases c;
+    ALTER TABLE search_text_pending_cases RENAME TO search_text_pending;
   `);
 }
 
@@ -83,7 +82,7 @@ test('migration 11 removes the value rows of case_id and last_updated_datetime; 
   }
 });
 
-test('migration 12 numbers the fields\' slots per domain, replaces the documents keyed by case number, and searches stay exact', async () => {
+test('migration 12 numbers the fields\' slots per domain, keeps the documents as first documents, and carries the pending cases over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oc-migrate-'));
   try {
     let store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
@@ -96,6 +95,8 @@ test('migration 12 numbers the fields\' slots per domain, replaces the documents
       for (let n = 11; n <= 15; n++) await tx.insertCase(inDomain('other', n, 'other kumquat'));
     });
     await store.indexAllText();
+    // Case 16 waits for the indexer, as an older version left it.
+    await store.write((tx) => tx.insertCase(inDomain('other', 16, 'pending kumquat')));
     layoutBefore12(store.db);
     store.db.exec('PRAGMA user_version = 11');
     await store.close();
@@ -108,21 +109,28 @@ test('migration 12 numbers the fields\' slots per domain, replaces the documents
       { domain_id: 'other', field_id: 'title', slot: 2 },
       { domain_id: 'other', field_id: 'note-other', slot: 3 },
     ]);
-    const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
-    assert.equal(count('SELECT count(*) FROM search_text_recent_docsize'), 0, 'the documents keyed by case number are gone');
-    assert.equal(count('SELECT count(*) FROM search_text_pending WHERE fno = 0 AND fresh = 1'), 15, 'every case waits for its first document');
+    const all = (sql: string) => store.db.prepare(sql).all();
+    assert.deepEqual(all('SELECT cno, slot, fresh FROM search_text_pending'), [{ cno: 16, slot: 0, fresh: 1 }]);
+    assert.equal(all('SELECT rowid FROM search_text_recent_docsize').length, 15, 'the documents stay');
     const ids = (domainId: string, words: string[]) =>
       store.read(async (tx) => (await tx.searchCases({ domainId, words, sorts: [], limit: 100 })).hits.map((h) => h.record.caseId).sort());
     const odd = ['case-1', 'case-3', 'case-5', 'case-7', 'case-9'];
     assert.deepEqual(await ids('dom', ['kumquat']), odd);
+    assert.deepEqual(await ids('other', ['kumquat']), ['case-11', 'case-12', 'case-13', 'case-14', 'case-15', 'case-16']);
     await store.indexAllText();
-    assert.equal(count('SELECT count(*) FROM search_text_recent_docsize'), 15);
-    assert.deepEqual(await ids('dom', ['kumquat']), odd);
-    assert.deepEqual(await ids('dom', ['quince', 'case-4']), ['case-4']);
-    assert.deepEqual(await ids('other', ['kumquat']), ['case-11', 'case-12', 'case-13', 'case-14', 'case-15']);
+    assert.equal(all('SELECT rowid FROM search_text_recent_docsize').length, 16);
+
+    // An update of an old case writes documents of its changed note and update time beside its first one.
+    const later = { ...inDomain('dom', 2, 'now kumquat'), lastUpdatedTime: '2026-06-01T00:00:00.000Z' };
+    await store.write((tx) => tx.updateCase({ ...later, fields: { ...later.fields, last_updated_datetime: { stringValue: later.lastUpdatedTime } } }, ['note-dom', 'last_updated_datetime']));
+    assert.deepEqual(all('SELECT cno, slot FROM search_text_pending'), [{ cno: 2, slot: 1 }, { cno: 2, slot: 3 }]);
+    await store.indexAllText();
+    assert.deepEqual(await ids('dom', ['kumquat']), ['case-1', 'case-2', 'case-3', 'case-5', 'case-7', 'case-9']);
+    assert.deepEqual(await ids('dom', ['quince']), ['case-10', 'case-4', 'case-6', 'case-8']);
+    assert.deepEqual(await ids('dom', ['kumquat', '2026-06-01']), ['case-2']);
     // A field numbered after the migration takes its domain's next slot.
-    await store.write((tx) => tx.insertCase({ ...inDomain('other', 16, 'x'), fields: { ...inDomain('other', 16, 'x').fields, late: { stringValue: 'late' } } }));
-    assert.equal(count("SELECT slot FROM search_fields WHERE field_id = 'late'"), 4);
+    await store.write((tx) => tx.insertCase({ ...inDomain('other', 17, 'x'), fields: { ...inDomain('other', 17, 'x').fields, late: { stringValue: 'late' } } }));
+    assert.equal(store.db.prepare("SELECT slot FROM search_fields WHERE field_id = 'late'").pluck().get(), 4);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

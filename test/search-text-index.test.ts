@@ -309,7 +309,8 @@ describe('the background indexer', () => {
   });
 
   test('an update writes documents of the strings it changed and of the update time; a case deleted loses them all', async () => {
-    const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    let store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
     try {
       const arn = (name: string) => `arn:aws:connect:us-east-1:111122223333:instance/0a1b2c3d/agent/${name}`;
       const first: CaseRecord = {
@@ -319,13 +320,15 @@ describe('the background indexer', () => {
       await store.write((tx) => tx.insertCase(first));
       await store.indexAllText();
       const cno = caseNo(store, 'case-1')!;
-      const key = textKey(cno, 0);
-      /** The slots of the case's documents in the indexer's table. */
+      /** The slots of the case's documents in the indexer's table (textKey). */
       const slots = () =>
-        store.db.prepare('SELECT rowid - ? FROM search_text_recent_docsize WHERE rowid BETWEEN ? AND ? ORDER BY rowid').pluck().all(key, key, textKey(cno, 65535));
+        (store.db.prepare('SELECT rowid FROM search_text_recent_docsize ORDER BY rowid').pluck().all() as number[])
+          .filter((rowid) => rowid % 2 ** 40 === cno)
+          .map((rowid) => Math.floor(rowid / 2 ** 40));
+      assert.equal(textKey(cno, 0), cno, "a first document's rowid is its case number");
       const fno = (fieldId: string) => store.db.prepare('SELECT fno FROM search_fields WHERE field_id = ?').pluck().get(fieldId) as number;
       const slot = (fieldId: string) => store.db.prepare('SELECT slot FROM search_fields WHERE field_id = ?').pluck().get(fieldId) as number;
-      const pending = () => store.db.prepare('SELECT fno FROM search_text_pending ORDER BY fno').pluck().all();
+      const pending = () => store.db.prepare('SELECT slot FROM search_text_pending ORDER BY slot').pluck().all();
       assert.deepEqual(slots(), [0], 'one document for the new case');
 
       // A number and a user change no document; the note and the update time do.
@@ -335,7 +338,7 @@ describe('the background indexer', () => {
         fields: { ...first.fields, note: { stringValue: 'second note' }, amount: { doubleValue: 4 }, owner: { userArnValue: arn('grace') } },
       };
       await store.write((tx) => tx.updateCase(second, ['note', 'amount', 'owner', 'last_updated_datetime']));
-      assert.deepEqual(pending(), [-2, fno('note')]);
+      assert.deepEqual(pending(), [1, slot('note')]);
       await store.indexAllText();
       assert.deepEqual(slots(), [0, 1, slot('note')]);
       assert.deepEqual(ftsMatches(store, 'second note'), [cno]);
@@ -351,22 +354,32 @@ describe('the background indexer', () => {
       assert.deepEqual(slots(), [0, 1]);
       assert.equal(await search(store, ['second']), 0);
 
-      // A field whose slot does not fit a rowid (beyond 65,535 in a domain) has the case's whole document rewritten.
-      store.db.prepare('UPDATE search_fields SET slot = 70000 WHERE fno = ?').run(fno('note'));
+      // A field whose slot would take a rowid past 2^53 (8,192 fields in a domain) has the case's first document
+      // rewritten instead (a new store: the slots are cached).
+      await store.close();
+      store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+      store.db.prepare('UPDATE search_fields SET slot = 9000 WHERE fno = ?').run(fno('note'));
       const fourth = { ...third, fields: { ...third.fields, note: { stringValue: 'fourth note' } } };
       await store.write((tx) => tx.updateCase(fourth, ['note']));
+      assert.deepEqual(pending(), [0]);
       await store.indexAllText();
-      assert.deepEqual(slots(), [0]);
+      assert.deepEqual(slots(), [0, 1]);
       assert.deepEqual(ftsMatches(store, 'fourth note'), [cno]);
       assert.deepEqual(ftsMatches(store, '2025-02-01'), [cno]);
       assert.equal(await search(store, ['fourth', 'mandolin']), 1);
 
+      // Deleting the case removes every document it has, those of its fields too.
+      const fifth = { ...fourth, fields: { ...fourth.fields, title: { stringValue: 'banjo repair' } } };
+      await store.write((tx) => tx.updateCase(fifth, ['title']));
+      await store.indexAllText();
+      assert.deepEqual(slots(), [0, 1, slot('title')]);
       await store.write((tx) => tx.deleteCase('dom-1', 'case-1'));
       await store.indexAllText();
       assert.deepEqual(slots(), []);
       assert.deepEqual(ftsMatches(store, 'mandolin'), []);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -19,15 +19,15 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { rmSync } from 'node:fs';
-import { TextState, textKey } from './search-sql.js';
+import { TextState } from './search-sql.js';
 
 /** Every statement the worker runs; the FTS5 definition and configuration are read from the real database. */
 const SQL = {
   definition: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_text'",
   config: "SELECT k, v FROM search_text_config WHERE k <> 'version'",
   setConfig: 'INSERT INTO search_text (search_text, rank) VALUES (?, ?)',
-  // A case's first document (textKey's slot 0).
-  addText: `INSERT INTO search_text (rowid, doc) VALUES (? * ${textKey(1, 0)}, ?)`,
+  // Each case's first document, whose rowid is its case number (textKey in search-sql.ts, slot 0).
+  addText: 'INSERT INTO search_text (rowid, doc) VALUES (?, ?)',
   optimize: "INSERT INTO search_text (search_text) VALUES ('optimize')",
   attach: 'ATTACH DATABASE ? AS bulk',
   detach: 'DETACH DATABASE bulk',

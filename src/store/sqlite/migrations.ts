@@ -240,17 +240,17 @@ export const migrations: string[] = [
   DELETE FROM search_fields WHERE field_id IN ('case_id', 'last_updated_datetime');
   `,
   /* 12: text documents per value after an update (docs/search.md, "Documents per value"). A case's first document
-     still holds all its strings (slot 0); an update writes a small document for each string it changed, keyed by
-     the field's slot, and one for the update time (slot 1), instead of rewriting the case's ~600 characters. A
-     document's rowid is cno × 65536 + slot (textKey in search-sql.ts), so the old rowids (cno) mean other cases:
-     both tables are emptied and every case waits for the indexer (or a bulk load) to write its first document. */ `
+     still holds all its strings (slot 0); an update writes a small document for each string it changed, under the
+     field's slot, and one for the update time (slot 1), instead of rewriting the case's ~600 characters. A
+     document's rowid is slot × 2^40 + cno (textKey in search-sql.ts), so the documents written so far, whose rowid
+     is the case number, are the cases' first documents as they are. Pending rows name a case's document by slot. */ `
   ALTER TABLE search_fields ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;
   UPDATE search_fields SET slot = 2 + (SELECT count(*) FROM search_fields f WHERE f.dno = search_fields.dno AND f.fno < search_fields.fno);
+  CREATE UNIQUE INDEX search_fields_slot ON search_fields (dno, slot);
+  CREATE TABLE search_text_pending_slots (cno INTEGER NOT NULL, slot INTEGER NOT NULL, fresh INTEGER NOT NULL, PRIMARY KEY (cno, slot)) STRICT, WITHOUT ROWID;
+  INSERT INTO search_text_pending_slots (cno, slot, fresh) SELECT cno, 0, fresh FROM search_text_pending;
   DROP TABLE search_text_pending;
-  CREATE TABLE search_text_pending (cno INTEGER NOT NULL, fno INTEGER NOT NULL, fresh INTEGER NOT NULL, PRIMARY KEY (cno, fno)) STRICT, WITHOUT ROWID;
-  INSERT INTO search_text (search_text) VALUES ('delete-all');
-  INSERT INTO search_text_recent (search_text_recent) VALUES ('delete-all');
-  INSERT INTO search_text_pending (cno, fno, fresh) SELECT cno, 0, 1 FROM search_cases;
+  ALTER TABLE search_text_pending_slots RENAME TO search_text_pending;
   `,
 ];
 

@@ -28,25 +28,21 @@ import {
 } from './search-counts.js';
 
 /**
- * A text document's rowid: its case number and a slot (migration 12). Slot 0 holds all the case's strings as they
- * were when it was written (at creation, by a bulk load, or again when a field has no slot); slot 1 the update time;
- * slots 2 and up the value of one field each (search_fields.slot). So an update rewrites a document of the strings
- * it changed, not of the whole case, and a case's documents are one range of rowids.
+ * A text document's rowid: a slot and its case number (migration 12). Slot 0 holds all the case's strings as they
+ * were when it was written (at creation, by a bulk load, or again for a field without a slot); slot 1 the update
+ * time; slots 2 and up the value of one field each (search_fields.slot). So an update writes documents of the
+ * strings it changed, not of the whole case. The slot goes in the high bits: FTS5 stores a document list as
+ * differences between consecutive rowids, which stay as small as the case numbers' within a slot (with the case
+ * number high, a bulk load's index was three times larger, measured). A first document's rowid is its case number.
  */
-const SLOT_BITS = 16;
-const SLOTS = 2 ** SLOT_BITS;
-const WHOLE_CASE_SLOT = 0;
-const UPDATE_TIME_SLOT = 1;
-export const textKey = (cno: number, slot: number) => cno * SLOTS + slot;
-/** The case number of a text document's rowid, in SQL. */
-export const TEXT_CASE_OF_ROWID = `rowid >> ${SLOT_BITS}`;
-
-/**
- * What a row of search_text_pending names by its fno: the whole case (0), the update time (the number caseColumnFno
- * gives it), or one field's value (its field number).
- */
+const CASE_BITS = 40;
+/** Slots from here on would take a rowid past 2^53, beyond a JavaScript number: such fields have no documents. */
+const SLOT_LIMIT = 2 ** (53 - CASE_BITS);
 const WHOLE_CASE = 0;
-const UPDATE_TIME = caseColumnFno('last_updated_datetime')!;
+const UPDATE_TIME = 1;
+export const textKey = (cno: number, slot: number) => slot * 2 ** CASE_BITS + cno;
+/** The case number of a text document's rowid, in SQL. */
+export const TEXT_CASE_OF_ROWID = `(rowid & ${2 ** CASE_BITS - 1})`;
 
 /**
  * The cases with a document holding an FTS5 query's trigrams, in either text table (migration 10). Its two
@@ -74,10 +70,11 @@ const SQL = {
   domainsBySize: 'SELECT dno, domain_id, cases FROM search_domains ORDER BY cases DESC',
   countCase: 'UPDATE search_domains SET cases = cases + ? WHERE dno = ?',
   addDomain: 'INSERT INTO search_domains (domain_id) VALUES (?)',
-  getField: 'SELECT fno, user FROM search_fields WHERE dno = ? AND field_id = ?',
+  getField: 'SELECT fno, user, slot FROM search_fields WHERE dno = ? AND field_id = ?',
   // A field's slot in its cases' text documents (textKey): the domain's next, from 2.
   addField: `INSERT INTO search_fields (dno, field_id, user, slot)
-    VALUES (@dno, @fieldId, @user, (SELECT coalesce(max(slot), ${UPDATE_TIME_SLOT}) + 1 FROM search_fields WHERE dno = @dno))`,
+    VALUES (@dno, @fieldId, @user, (SELECT coalesce(max(slot), ${UPDATE_TIME}) + 1 FROM search_fields WHERE dno = @dno))
+    RETURNING fno, slot`,
   userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
   nextUserValue: DISTINCT_VALUE_SQL.next,
   casesWithValue: DISTINCT_VALUE_SQL.cases,
@@ -99,25 +96,31 @@ const SQL = {
   // The indexer writes into search_text_recent; a case's old documents may be in either table (migration 10).
   // Deleting a rowid a contentless table does not hold costs ~1 µs and changes nothing, measured.
   addText: 'INSERT INTO search_text_recent (rowid, doc) VALUES (?, ?)',
-  deleteCaseText: 'DELETE FROM search_text WHERE rowid BETWEEN ? AND ?',
-  deleteRecentCaseText: 'DELETE FROM search_text_recent WHERE rowid BETWEEN ? AND ?',
+  deleteText: 'DELETE FROM search_text WHERE rowid = ?',
   deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
-  markText: 'INSERT INTO search_text_pending (cno, fno, fresh) VALUES (?, ?, ?) ON CONFLICT (cno, fno) DO NOTHING',
-  // A removed case's documents must go from both tables (TextState.removed), whatever an earlier write had marked.
-  markRemoved: `INSERT INTO search_text_pending (cno, fno, fresh) VALUES (?, ${WHOLE_CASE}, ${TextState.removed})
-    ON CONFLICT (cno, fno) DO UPDATE SET fresh = ${TextState.removed}`,
-  markDomainRemoved: `INSERT INTO search_text_pending (cno, fno, fresh) SELECT cno, ${WHOLE_CASE}, ${TextState.removed} FROM search_cases WHERE dno = ?
-    ON CONFLICT (cno, fno) DO UPDATE SET fresh = ${TextState.removed}`,
-  nextPendingText: `SELECT p.cno, p.fno, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
-    ORDER BY p.cno, p.fno LIMIT ?`,
+  markText: 'INSERT INTO search_text_pending (cno, slot, fresh) VALUES (?, ?, ?) ON CONFLICT (cno, slot) DO NOTHING',
+  // A removed case's documents must all go (TextState.removed), whatever an earlier write had marked: its first and
+  // update time's, and those of its strings, the only fields that may have one (a cleared value loses its document).
+  markRemoved: `INSERT INTO search_text_pending (cno, slot, fresh)
+    SELECT @cno, ${WHOLE_CASE}, ${TextState.removed} UNION ALL SELECT @cno, ${UPDATE_TIME}, ${TextState.removed}
+    UNION ALL SELECT v.cno, f.slot, ${TextState.removed} FROM search_values v JOIN search_fields f ON f.fno = v.fno
+      WHERE v.cno = @cno AND v.s IS NOT NULL AND f.user = 0 AND f.slot < ${SLOT_LIMIT}
+    ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
+  markDomainRemoved: `INSERT INTO search_text_pending (cno, slot, fresh)
+    SELECT cno, ${WHOLE_CASE}, ${TextState.removed} FROM search_cases WHERE dno = @dno
+    UNION ALL SELECT cno, ${UPDATE_TIME}, ${TextState.removed} FROM search_cases WHERE dno = @dno
+    UNION ALL SELECT v.cno, f.slot, ${TextState.removed} FROM search_fields f JOIN search_values v ON v.fno = f.fno
+      WHERE f.dno = @dno AND v.s IS NOT NULL AND f.user = 0 AND f.slot < ${SLOT_LIMIT}
+    ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
+  nextPendingText: `SELECT p.cno, p.slot, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
+    ORDER BY p.cno, p.slot LIMIT ?`,
   // The text of a case's first document: its string values but those of fields marked as holding users (migration
   // 9), and the two that search_cases holds (caseColumnFno).
   caseStrings: caseStringsSql('@cno', ' AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)'),
-  // The text of a field's document: its value (none for a field marked as holding users), and its slot.
-  fieldString: `SELECT f.slot, CASE WHEN f.user = 0 THEN v.s END AS s FROM search_fields f
-    LEFT JOIN search_values v ON v.cno = ? AND v.fno = f.fno WHERE f.fno = ?`,
-  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ? AND fno = ?',
-  unmarkCaseText: 'DELETE FROM search_text_pending WHERE cno = ?',
+  // The text of a field's document: its value (none for a field marked as holding users).
+  slotString: `SELECT v.s FROM search_cases c JOIN search_fields f ON f.dno = c.dno AND f.slot = ? AND f.user = 0
+    JOIN search_values v ON v.cno = c.cno AND v.fno = f.fno WHERE c.cno = ?`,
+  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ? AND slot = ?',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
   noText: `SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_recent_docsize)
@@ -205,6 +208,8 @@ export class SearchIndex {
   private readonly fieldNos = new Map<number, Map<string, number>>();
   /** The field numbers known so far that are marked as holding users (migration 9). */
   private readonly userFnos = new Set<number>();
+  /** The slots of the field numbers known so far (textKey). */
+  private readonly fieldSlots = new Map<number, number>();
   /** Match sets of large domains (search-counts.ts); `settle` must be called after every write group. */
   readonly sets: MatchSets;
   /** The set `oc_member` tests while walking an order, and how many more cases the walk may visit. */
@@ -239,6 +244,7 @@ export class SearchIndex {
     this.domainNos.clear();
     this.fieldNos.clear();
     this.userFnos.clear();
+    this.fieldSlots.clear();
   }
 
   private domainNo(domainId: string, create: true): number;
@@ -265,18 +271,13 @@ export class SearchIndex {
     if (!fields) this.fieldNos.set(dno, (fields = new Map()));
     let fno = fields.get(fieldId);
     if (fno !== undefined) return fno;
-    const row = this.st.getField.get(dno, fieldId) as { fno: number; user: number } | undefined;
-    let marked = row?.user === 1;
-    fno = row?.fno;
-    if (fno === undefined && create) {
-      fno = Number(this.st.addField.run({ dno, fieldId, user: user ? 1 : 0 }).lastInsertRowid);
-      marked = user;
-    }
-    if (fno !== undefined) {
-      fields.set(fieldId, fno);
-      if (marked) this.userFnos.add(fno);
-    }
-    return fno;
+    let row = this.st.getField.get(dno, fieldId) as { fno: number; user: number; slot: number } | undefined;
+    if (row === undefined && create) row = { ...(this.st.addField.get({ dno, fieldId, user: user ? 1 : 0 }) as { fno: number; slot: number }), user: user ? 1 : 0 };
+    if (row === undefined) return undefined;
+    fields.set(fieldId, row.fno);
+    this.fieldSlots.set(row.fno, row.slot);
+    if (row.user === 1) this.userFnos.add(row.fno);
+    return row.fno;
   }
 
   private caseNo(dno: number, caseId: string): number | undefined {
@@ -296,8 +297,11 @@ export class SearchIndex {
     if (fno === undefined) return;
     if (iv) this.st.upsertValue.run(cno, fno, iv.s, iv.n);
     else this.st.deleteValue.run(cno, fno);
-    // A cleared value may have been a string: its document goes.
-    if (iv?.n == null && !this.userFnos.has(fno)) this.st.markText.run(cno, fno, TextState.changed);
+    // A cleared value may have been a string: its document goes. A field without a slot is in the first document only.
+    if (iv?.n == null && !this.userFnos.has(fno)) {
+      const slot = this.fieldSlots.get(fno)!;
+      this.st.markText.run(cno, slot < SLOT_LIMIT ? slot : WHOLE_CASE, TextState.changed);
+    }
   }
 
   private putTags(cno: number, dno: number, tags: Record<string, string | null>) {
@@ -383,10 +387,11 @@ export class SearchIndex {
     const cno = dno === undefined ? undefined : this.caseNo(dno, caseId);
     if (cno === undefined) return;
     this.sets.touch(dno!, cno);
+    // The indexer removes its documents: until then they only add a candidate that the join with search_cases drops.
+    // Marked first: which documents it may have follows from its values.
+    this.st.markRemoved.run({ cno });
     this.st.deleteCaseValues.run(cno);
     this.st.deleteTags.run(cno);
-    // The indexer removes its document: until then it only adds a candidate that the join with search_cases drops.
-    this.st.markRemoved.run(cno);
     this.st.deleteCase.run(cno);
     this.st.countCase.run(-1, dno);
   }
@@ -395,7 +400,7 @@ export class SearchIndex {
     const dno = this.domainNo(domainId, false);
     if (dno === undefined) return;
     this.sets.dropDomain(dno);
-    this.st.markDomainRemoved.run(dno);
+    this.st.markDomainRemoved.run({ dno });
     this.st.deleteDomainValues.run(dno);
     this.st.deleteDomainTags.run(dno);
     this.st.deleteDomainCases.run(dno);
@@ -429,45 +434,39 @@ export class SearchIndex {
   }
 
   /**
-   * The indexer: writes the FTS documents of up to `limit` pending rows (search_text_pending: a case, its update
-   * time or one field's value), from the current values, and removes those of deleted cases, stopping early once
-   * `budgetMs` have passed. Run in one write transaction, it adds one FTS5 segment for the whole batch instead of
-   * one per case write; merging is left to mergeText (migration 7 turned automerge off). Returns how many rows it
-   * handled, how many characters it wrote, and whether it stopped early (at `limit` rows or the budget), leaving
-   * rows that were pending when it began.
+   * The indexer: writes the FTS documents of up to `limit` pending rows (search_text_pending: a case's first
+   * document, its update time's or one field's), from the current values, and removes those of deleted cases,
+   * stopping early once `budgetMs` have passed. Run in one write transaction, it adds one FTS5 segment for the whole
+   * batch instead of one per case write; merging is left to mergeText (migration 7 turned automerge off). Returns
+   * how many rows it handled, how many characters it wrote, and whether it stopped early (at `limit` rows or the
+   * budget), leaving rows that were pending when it began.
    */
   indexPendingText(limit: number, budgetMs: number): { handled: number; chars: number; stoppedEarly: boolean } {
     const started = performance.now();
-    const rows = this.st.nextPendingText.all(limit) as { cno: number; fno: number; fresh: number; updated: string | null }[];
-    // A case's first document is written from all its values: its other rows are then done too.
-    const wholeCases = new Set(rows.filter((r) => r.fno === WHOLE_CASE).map((r) => r.cno));
+    const rows = this.st.nextPendingText.all(limit) as { cno: number; slot: number; fresh: number; updated: string | null }[];
     let done = 0;
     let chars = 0;
-    const add = (key: number, text: string) => {
-      // Lower-cased like the searched text.
-      this.st.addText.run(key, text.toLowerCase());
-      chars += text.length;
-    };
     for (const r of rows) {
-      const live = r.updated !== null;
-      const field = r.fno > 0 ? (this.st.fieldString.get(r.cno, r.fno) as { slot: number; s: string | null } | undefined) : undefined;
-      if (r.fno === WHOLE_CASE || (field && field.slot >= SLOTS)) {
-        const [first, last] = [textKey(r.cno, 0), textKey(r.cno, SLOTS - 1)];
-        if (r.fresh === TextState.removed) this.st.deleteCaseText.run(first, last);
-        if (r.fresh !== TextState.created) this.st.deleteRecentCaseText.run(first, last);
-        // One value per line, so no word spans two values.
-        if (live) add(textKey(r.cno, WHOLE_CASE_SLOT), (this.st.caseStrings.pluck().all({ cno: r.cno }) as string[]).join('\n'));
-        this.st.unmarkCaseText.run(r.cno);
-      } else if (!wholeCases.has(r.cno)) {
-        // A field number without a row went with its domain, whose cases are marked removed as wholes.
-        const slot = field ? field.slot : r.fno === UPDATE_TIME ? UPDATE_TIME_SLOT : undefined;
-        if (slot !== undefined) {
-          this.st.deleteRecentText.run(textKey(r.cno, slot));
-          const text = field ? field.s : r.updated;
-          if (live && text !== null) add(textKey(r.cno, slot), text);
+      const key = textKey(r.cno, r.slot);
+      // Only first documents are ever in the loaded table (a bulk load writes no other).
+      if (r.fresh === TextState.removed && r.slot === WHOLE_CASE) this.st.deleteText.run(key);
+      if (r.fresh !== TextState.created) this.st.deleteRecentText.run(key);
+      // A case is live while search_cases holds it; a reused number's documents are its new case's.
+      if (r.updated !== null) {
+        const text =
+          r.slot === WHOLE_CASE
+            ? // One value per line, so no word spans two values.
+              (this.st.caseStrings.pluck().all({ cno: r.cno }) as string[]).join('\n')
+            : r.slot === UPDATE_TIME
+              ? r.updated
+              : (this.st.slotString.pluck().get(r.slot, r.cno) as string | undefined);
+        if (text !== undefined) {
+          // Lower-cased like the searched text.
+          this.st.addText.run(key, text.toLowerCase());
+          chars += text.length;
         }
-        this.st.unmarkText.run(r.cno, r.fno);
       }
+      this.st.unmarkText.run(r.cno, r.slot);
       done++;
       if (performance.now() - started > budgetMs) break;
     }
