@@ -29,8 +29,8 @@ export function meetsTarget(value: FieldValueUnion | undefined, sla: StoredSla):
 const storedSla = (item: RelatedItemRecord) => (item.content.sla as { slaConfiguration: StoredSla }).slaConfiguration;
 
 export async function listSlas(tx: Tx, domainId: string, caseId: string): Promise<RelatedItemRecord[]> {
-  // The per-case SLA quota keeps this small; the bound only guards against a changed quota.
-  return tx.listRelatedItems({ domainId, caseId, types: ['Sla'], limit: 10_000 });
+  // The per-case SLA quota keeps this small (UpdateCase looks them up every time).
+  return tx.listRelatedItems({ domainId, caseId, types: ['Sla'] });
 }
 
 /**

@@ -317,6 +317,8 @@ export function storeConformance(backend: string, open: StoreFactory): void {
         });
         await store.read(async (tx) => {
           assert.deepEqual(ids(await tx.listRelatedItems({ domainId: 'dom-1', limit: 10 })), ['a', 'b', 'c', 'd']);
+          assert.deepEqual(ids(await tx.listRelatedItems({ domainId: 'dom-1' })), ['a', 'b', 'c', 'd'], 'no limit: all of them');
+          assert.deepEqual(ids(await tx.listRelatedItems({ domainId: 'dom-1', limit: 2 })), ['a', 'b']);
           const c1 = await tx.listRelatedItems({ domainId: 'dom-1', caseId: 'c1', limit: 10 });
           assert.deepEqual(ids(c1), ['a', 'c', 'd']);
           assert.deepEqual(ids(await tx.listRelatedItems({ domainId: 'dom-1', caseId: 'c1', types: ['Comment'], limit: 10 })), ['a', 'd']);

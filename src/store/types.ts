@@ -77,7 +77,8 @@ export interface RelatedItemQuery {
   caseId?: string;
   types?: string[];
   afterSeq?: number;
-  limit: number;
+  /** At most this many; all of them when absent. */
+  limit?: number;
 }
 
 /** One event of the case event stream, written in the transaction of the change that caused it. */

@@ -142,6 +142,7 @@ function listRelatedItemsSql(q: RelatedItemQuery): { sql: string; params: unknow
     params.push(q.types);
     where.push(`type = ANY ($${params.length}::text[])`);
   }
+  if (q.limit === undefined) return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY seq`, params };
   params.push(q.limit);
   return { sql: `SELECT * FROM related_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params };
 }
