@@ -54,13 +54,13 @@ const TEXT_DOCUMENTS_MATCHING = `SELECT ${TEXT_CASE_OF_ROWID} FROM search_text W
 /**
  * What search_text_pending.fresh says about the older documents of what a row names (migrations 7, 10 and 12).
  * - `created`: there are none (a new case), so the indexer need not delete any.
- * - `changed`: the indexer's own table may hold one, which it replaces (for the whole case: all the case's documents
- *   there). The loaded table (search_text) may hold the case's first document too, and it is left there: its
- *   tombstone in the loaded segment cost ~16 µs of the indexer's 76 µs a case (docs/search.md, "Stale loaded
- *   documents"). A stale document only adds a candidate, and every use of the text index checks its candidates
- *   against the values. So does a case's first document, which keeps the values an update has since changed.
- * - `removed`: the case is gone (DeleteCase, DeleteDomain): all its documents go from both tables, so that the
- *   loaded table keeps at most one stale document per live case number.
+ * - `changed`: the indexer's own table may hold one, which it replaces. The loaded table (search_text) may hold the
+ *   case's first document too, and it is left there: its tombstone in the loaded segment cost ~16 µs of the
+ *   indexer's 76 µs a case (docs/search.md, "Stale loaded documents"). A stale document only adds a candidate, and
+ *   every use of the text index checks its candidates against the values. So does a case's first document, which
+ *   keeps the values an update has changed since.
+ * - `removed`: the case is gone (DeleteCase, DeleteDomain): its documents go from both tables, so that the loaded
+ *   table keeps at most one stale document per live case number.
  */
 export const TextState = { created: 1, changed: 0, removed: -1 } as const;
 
