@@ -8,7 +8,8 @@
  * used first out. They stay exact: every case a write touches is noted (`touch`), and after the COMMIT (or the
  * ROLLBACK) of its group `settle` reads the case back from the tables and re-tests it against every set of its
  * domain, so the sets always equal what the committed tables say. A change made by another connection (another
- * process on the same file) shows in `PRAGMA data_version` and drops every set.
+ * process on the same file) drops every set: the store checks `PRAGMA data_version` as each transaction begins and
+ * calls `clear`.
  *
  * The default order (most recently updated first) is served from an in-memory array of update times, so a page
  * is a top-k over the matches whatever their count or place in the order.
@@ -232,7 +233,6 @@ export class MatchSets {
   private readonly domains = new Map<number, DomainSets>();
   /** Cases written since the last settle, by domain. */
   private readonly touched = new Map<number, Set<number>>();
-  private dataVersion: number;
   private readonly st: Record<string, Database.Statement>;
 
   private readonly accelerateFrom: number;
@@ -259,17 +259,7 @@ export class MatchSets {
       nextString: db.prepare(DISTINCT_VALUE_SQL.next).pluck(),
       tagKey: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ?').pluck(),
       tagValue: db.prepare('SELECT cno FROM search_tags WHERE dno = ? AND key = ? AND value = ?').pluck(),
-      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
-    this.dataVersion = this.st.dataVersion.get() as number;
-  }
-
-  /** Whether another connection committed since the last check (our own commits leave data_version alone). */
-  private changedElsewhere(): boolean {
-    const version = this.st.dataVersion.get() as number;
-    if (version === this.dataVersion) return false;
-    this.dataVersion = version;
-    return true;
   }
 
   /** Loads a large domain's base sets (live cases, update times) ahead of its first search; false if it is small. */
@@ -297,11 +287,6 @@ export class MatchSets {
    */
   settle(): void {
     if (this.touched.size === 0) return;
-    // Our own commits leave data_version alone: a change means another connection wrote.
-    if (this.changedElsewhere()) {
-      this.clear();
-      return;
-    }
     try {
       for (const [dno, cnos] of this.touched) {
         const d = this.domains.get(dno);
@@ -315,7 +300,7 @@ export class MatchSets {
     this.touched.clear();
   }
 
-  /** Drops everything: after a failure that leaves it unknown which writes were applied. */
+  /** Drops everything: after a failure that leaves it unknown which writes were applied, or another connection's commit. */
   clear(): void {
     this.domains.clear();
     this.touched.clear();
@@ -377,7 +362,6 @@ export class MatchSets {
     if (size < this.accelerateFrom) return undefined;
     // Sets describe committed data; inside a write group (never the case today) they would be stale.
     if (this.touched.size > 0) return undefined;
-    if (this.changedElsewhere()) this.clear();
     let d = this.domains.get(dno);
     if (d) {
       // Domains too are kept in use order, for evict.

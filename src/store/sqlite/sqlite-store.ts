@@ -601,10 +601,17 @@ export class SqliteStore implements Store {
     this.resourceRows.clear();
   }
 
-  /** Drops the cached resource rows if another connection has committed since the last transaction began. */
+  /**
+   * Drops what is cached of the tables (resource rows, match sets) if another connection has committed since the last
+   * transaction began: PRAGMA data_version moves with every commit but the connection's own. Run first in each
+   * transaction, the pragma also begins its snapshot, so nothing it reads predates the check.
+   */
   private noticeOtherWriters(): void {
     const version = this.st.dataVersion.pluck().get() as number;
-    if (version !== this.dataVersion) this.resourceRows.clear();
+    if (version !== this.dataVersion) {
+      this.resourceRows.clear();
+      this.search.sets.clear();
+    }
     this.dataVersion = version;
   }
 
