@@ -120,7 +120,8 @@ const SQL = {
   // The text of a field's document: its value (none for a field marked as holding users).
   slotString: `SELECT v.s FROM search_cases c JOIN search_fields f ON f.dno = c.dno AND f.slot = ? AND f.user = 0
     JOIN search_values v ON v.cno = c.cno AND v.fno = f.fno WHERE c.cno = ?`,
-  unmarkText: 'DELETE FROM search_text_pending WHERE cno = ? AND slot = ?',
+  // The rows an indexer run handled are the first ones in key order, up to the last it handled.
+  unmarkTextUpTo: 'DELETE FROM search_text_pending WHERE (cno, slot) <= (?, ?)',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
   noText: `SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_recent_docsize)
@@ -466,10 +467,10 @@ export class SearchIndex {
           chars += text.length;
         }
       }
-      this.st.unmarkText.run(r.cno, r.slot);
       done++;
       if (performance.now() - started > budgetMs) break;
     }
+    if (done > 0) this.st.unmarkTextUpTo.run(rows[done - 1].cno, rows[done - 1].slot);
     return { handled: done, chars, stoppedEarly: done === limit || done < rows.length };
   }
 
