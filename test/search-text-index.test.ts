@@ -391,9 +391,17 @@ describe('the background indexer', () => {
         await tx.insertCase({ ...aCase(2, 'paprika'), domainId: 'dom-2' });
       });
       await store.indexAllText();
+      // Case 1 gets documents of its title and update time beside its first one.
+      await store.write((tx) => tx.updateCase({ ...aCase(1, 'paprika stew'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']));
+      await store.indexAllText();
+      const cno = caseNo(store, 'case-1')!;
+      const documentsOfCase1 = () =>
+        (store.db.prepare('SELECT id FROM search_text_recent_docsize').pluck().all() as number[]).filter((id) => id % 2 ** 40 === cno).length;
+      assert.equal(documentsOfCase1(), 3);
       await store.write((tx) => tx.deleteDomainData('acct', 'dom-1', 'arn:dom-1'));
       assert.equal(await search(store, ['paprika']), 0);
       await store.indexAllText();
+      assert.equal(documentsOfCase1(), 0);
       assert.equal(ftsMatches(store, 'paprika').length, 1);
       const other = await store.read(async (tx) => (await tx.searchCases({ domainId: 'dom-2', words: ['paprika'], sorts: [], limit: 10 })).totalCount);
       assert.equal(other, 1);

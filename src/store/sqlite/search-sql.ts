@@ -41,8 +41,9 @@ const SLOT_LIMIT = 2 ** (53 - CASE_BITS);
 const WHOLE_CASE = 0;
 const UPDATE_TIME = 1;
 export const textKey = (cno: number, slot: number) => slot * 2 ** CASE_BITS + cno;
-/** The case number of a text document's rowid, in SQL. */
-export const TEXT_CASE_OF_ROWID = `(rowid & ${2 ** CASE_BITS - 1})`;
+/** The case number of a text document's rowid (an SQL expression), in SQL. */
+const caseOfRowid = (rowid: string) => `(${rowid} & ${2 ** CASE_BITS - 1})`;
+export const TEXT_CASE_OF_ROWID = caseOfRowid('rowid');
 
 /**
  * The cases with a document holding an FTS5 query's trigrams, in either text table (migration 10). Its two
@@ -99,18 +100,19 @@ const SQL = {
   deleteText: 'DELETE FROM search_text WHERE rowid = ?',
   deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
   markText: 'INSERT INTO search_text_pending (cno, slot, fresh) VALUES (?, ?, ?) ON CONFLICT (cno, slot) DO NOTHING',
-  // A removed case's documents must all go (TextState.removed), whatever an earlier write had marked: its first and
-  // update time's, and those of its strings, the only fields that may have one (a cleared value loses its document).
+  // A removed case's documents must all go (TextState.removed), whatever an earlier write had marked: its first, and
+  // those of other slots that the indexer's table holds, found by rowid in FTS5's table of one row per document
+  // (only first documents are ever in the loaded table). A document still pending is not written for a removed case.
   markRemoved: `INSERT INTO search_text_pending (cno, slot, fresh)
-    SELECT @cno, ${WHOLE_CASE}, ${TextState.removed} UNION ALL SELECT @cno, ${UPDATE_TIME}, ${TextState.removed}
-    UNION ALL SELECT v.cno, f.slot, ${TextState.removed} FROM search_values v JOIN search_fields f ON f.fno = v.fno
-      WHERE v.cno = @cno AND v.s IS NOT NULL AND f.user = 0 AND f.slot < ${SLOT_LIMIT}
+    SELECT @cno, ${WHOLE_CASE}, ${TextState.removed}
+    UNION ALL SELECT @cno, s.slot, ${TextState.removed}
+      FROM (SELECT ${UPDATE_TIME} AS slot UNION ALL SELECT slot FROM search_fields WHERE dno = @dno AND slot < ${SLOT_LIMIT}) s
+      WHERE EXISTS (SELECT 1 FROM search_text_recent_docsize WHERE id = s.slot * ${2 ** CASE_BITS} + @cno)
     ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
   markDomainRemoved: `INSERT INTO search_text_pending (cno, slot, fresh)
     SELECT cno, ${WHOLE_CASE}, ${TextState.removed} FROM search_cases WHERE dno = @dno
-    UNION ALL SELECT cno, ${UPDATE_TIME}, ${TextState.removed} FROM search_cases WHERE dno = @dno
-    UNION ALL SELECT v.cno, f.slot, ${TextState.removed} FROM search_fields f JOIN search_values v ON v.fno = f.fno
-      WHERE f.dno = @dno AND v.s IS NOT NULL AND f.user = 0 AND f.slot < ${SLOT_LIMIT}
+    UNION ALL SELECT ${caseOfRowid('id')}, id >> ${CASE_BITS}, ${TextState.removed} FROM search_text_recent_docsize
+      WHERE id >= ${2 ** CASE_BITS} AND ${caseOfRowid('id')} IN (SELECT cno FROM search_cases WHERE dno = @dno)
     ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
   nextPendingText: `SELECT p.cno, p.slot, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
     ORDER BY p.cno, p.slot LIMIT ?`,
@@ -389,8 +391,7 @@ export class SearchIndex {
     if (cno === undefined) return;
     this.sets.touch(dno!, cno);
     // The indexer removes its documents: until then they only add a candidate that the join with search_cases drops.
-    // Marked first: which documents it may have follows from its values.
-    this.st.markRemoved.run({ cno });
+    this.st.markRemoved.run({ cno, dno });
     this.st.deleteCaseValues.run(cno);
     this.st.deleteTags.run(cno);
     this.st.deleteCase.run(cno);
