@@ -41,7 +41,7 @@ const SLOT_LIMIT = 2 ** (53 - CASE_BITS);
 const WHOLE_CASE = 0;
 const UPDATE_TIME = 1;
 export const textKey = (cno: number, slot: number) => slot * 2 ** CASE_BITS + cno;
-/** The case number of a text document's rowid (an SQL expression), in SQL. */
+/** SQL for the case number of a text document's rowid, given as an SQL expression. */
 const caseOfRowid = (rowid: string) => `(${rowid} & ${2 ** CASE_BITS - 1})`;
 export const TEXT_CASE_OF_ROWID = caseOfRowid('rowid');
 
@@ -75,7 +75,7 @@ const SQL = {
   // A field's slot in its cases' text documents (textKey): the domain's next, from 2.
   addField: `INSERT INTO search_fields (dno, field_id, user, slot)
     VALUES (@dno, @fieldId, @user, (SELECT coalesce(max(slot), ${UPDATE_TIME}) + 1 FROM search_fields WHERE dno = @dno))
-    RETURNING fno, slot`,
+    RETURNING fno, user, slot`,
   userFields: 'SELECT fno FROM search_fields WHERE dno = ? AND user = 1',
   nextUserValue: DISTINCT_VALUE_SQL.next,
   casesWithValue: DISTINCT_VALUE_SQL.cases,
@@ -142,7 +142,7 @@ const SQL = {
 } as const;
 
 /**
- * The candidates of a substring search: the cases whose FTS document holds the trigrams (TEXT_DOCUMENTS_MATCHING),
+ * The candidates of a substring search: the cases with an FTS document holding the trigrams (TEXT_DOCUMENTS_MATCHING),
  * and every case whose document the indexer has not written yet (search_text_pending). A superset either way,
  * checked against the values, so the answer is exact however far the indexer lags. Numbers of deleted cases drop
  * out in the join with search_cases.
@@ -275,7 +275,7 @@ export class SearchIndex {
     let fno = fields.get(fieldId);
     if (fno !== undefined) return fno;
     let row = this.st.getField.get(dno, fieldId) as { fno: number; user: number; slot: number } | undefined;
-    if (row === undefined && create) row = { ...(this.st.addField.get({ dno, fieldId, user: user ? 1 : 0 }) as { fno: number; slot: number }), user: user ? 1 : 0 };
+    if (row === undefined && create) row = this.st.addField.get({ dno, fieldId, user: user ? 1 : 0 }) as typeof row;
     if (row === undefined) return undefined;
     fields.set(fieldId, row.fno);
     this.fieldSlots.set(row.fno, row.slot);

@@ -278,6 +278,7 @@ const MAX_DYNAMIC_STATEMENTS = 200;
  * options fits, and a row is a few hundred bytes.
  */
 const MAX_RESOURCE_ROWS = 20_000;
+const resourceKey = (kind: string, scope: string, id: string) => `${kind}\n${scope}\n${id}`;
 
 /** At most this many writes share one COMMIT. */
 const MAX_GROUP_COMMIT = 64;
@@ -286,8 +287,9 @@ const MAX_GROUP_COMMIT = 64;
  * The text indexer runs in slices at the end of write groups, before their COMMIT (runTextSlice). A slice indexes
  * pending rows for at most TEXT_BUDGET_MS (at most TEXT_BATCH of them), and pays at most TEXT_MERGE_SLICE_PAGES of
  * the merge debt: an FTS5 page per TEXT_CHARS_PER_MERGE_PAGE characters indexed, which keeps the segment count flat
- * (measured at 100,000 cases as 1.5 pages per document of a whole case, ~600 characters). A run that indexed and merged in one job took 5 ms on average under bench:api's UpdateCase and
- * up to 21 ms, the merge most of it, and those groups were nearly all of the slowest 2%.
+ * (measured at 100,000 cases as 1.5 pages per document of a whole case, ~600 characters). A run that indexed and
+ * merged in one job took 5 ms on average under bench:api's UpdateCase and up to 21 ms, the merge most of it, and
+ * those groups were nearly all of the slowest 2%.
  */
 const TEXT_BATCH = 500;
 const TEXT_BUDGET_MS = 1;
@@ -757,7 +759,7 @@ export class SqliteStore implements Store {
       },
 
       async getResource<T>(kind: ResourceKind, scope: string, id: string) {
-        const key = `${kind}\n${scope}\n${id}`;
+        const key = resourceKey(kind, scope, id);
         let r = resourceRows.get(key);
         if (r === undefined) {
           r = (st.getResource.get(kind, scope, id) as Row | undefined) ?? null;
@@ -771,7 +773,7 @@ export class SqliteStore implements Store {
         return r ? toResource<T>(r) : undefined;
       },
       async putResource(rec) {
-        resourceRows.delete(`${rec.kind}\n${rec.scope}\n${rec.id}`);
+        resourceRows.delete(resourceKey(rec.kind, rec.scope, rec.id));
         st.putResource.run({ kind: rec.kind, scope: rec.scope, id: rec.id, name: rec.name, deleted: rec.deleted ? 1 : 0, data: JSON.stringify(rec.data) });
       },
       async listResources<T>(kind: ResourceKind, scope: string, page: ListPage) {
