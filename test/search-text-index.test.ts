@@ -383,6 +383,28 @@ describe('the background indexer', () => {
     }
   });
 
+  test("an indexer run writes its documents in rowid order, as one FTS5 segment", async () => {
+    const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+    const segments = () => store.db.prepare('SELECT count(DISTINCT segid) FROM search_text_recent_idx').pluck().get() as number;
+    try {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 30; i++) await tx.insertCase(aCase(i, `polenta ${i}`));
+      });
+      await store.indexAllText();
+      assert.equal(segments(), 1);
+      // Each update leaves two documents to write, the title's and the update time's: case by case their rowids
+      // would fall back at every case (textKey), and FTS5 would start a segment each time.
+      await store.write(async (tx) => {
+        for (let i = 0; i < 30; i++) await tx.updateCase({ ...aCase(i, `semolina ${i}`), lastUpdatedTime: '2025-04-01T00:00:00.000Z' }, ['title']);
+      });
+      await store.indexAllText();
+      assert.equal(segments(), 2);
+      assert.equal(await search(store, ['semolina']), 30);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('deleting a domain queues its documents for removal; other domains are unaffected', async () => {
     const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
     try {

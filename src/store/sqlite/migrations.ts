@@ -243,12 +243,14 @@ export const migrations: string[] = [
      still holds all its strings (slot 0); an update writes a small document for each string it changed, under the
      field's slot, and one for the update time (slot 1), instead of rewriting the case's ~600 characters. A
      document's rowid is slot × 2^40 + cno (textKey in search-sql.ts), so the documents written so far, whose rowid
-     is the case number, are the cases' first documents as they are. Pending rows name a case's document by slot. */ `
+     is the case number, are the cases' first documents as they are. Pending rows name a document by slot and case, in
+     that order: the indexer takes them in key order, so its rowids rise within a transaction (FTS5 starts a new
+     segment whenever a rowid is not above the last one written). */ `
   ALTER TABLE search_fields ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;
   UPDATE search_fields SET slot = 2 + (SELECT count(*) FROM search_fields f WHERE f.dno = search_fields.dno AND f.fno < search_fields.fno);
   CREATE UNIQUE INDEX search_fields_slot ON search_fields (dno, slot);
-  CREATE TABLE search_text_pending_slots (cno INTEGER NOT NULL, slot INTEGER NOT NULL, fresh INTEGER NOT NULL, PRIMARY KEY (cno, slot)) STRICT, WITHOUT ROWID;
-  INSERT INTO search_text_pending_slots (cno, slot, fresh) SELECT cno, 0, fresh FROM search_text_pending;
+  CREATE TABLE search_text_pending_slots (slot INTEGER NOT NULL, cno INTEGER NOT NULL, fresh INTEGER NOT NULL, PRIMARY KEY (slot, cno)) STRICT, WITHOUT ROWID;
+  INSERT INTO search_text_pending_slots (slot, cno, fresh) SELECT 0, cno, fresh FROM search_text_pending;
   DROP TABLE search_text_pending;
   ALTER TABLE search_text_pending_slots RENAME TO search_text_pending;
   `,

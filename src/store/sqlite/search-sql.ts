@@ -99,7 +99,7 @@ const SQL = {
   addText: 'INSERT INTO search_text_recent (rowid, doc) VALUES (?, ?)',
   deleteText: 'DELETE FROM search_text WHERE rowid = ?',
   deleteRecentText: 'DELETE FROM search_text_recent WHERE rowid = ?',
-  markText: 'INSERT INTO search_text_pending (cno, slot, fresh) VALUES (?, ?, ?) ON CONFLICT (cno, slot) DO NOTHING',
+  markText: 'INSERT INTO search_text_pending (cno, slot, fresh) VALUES (?, ?, ?) ON CONFLICT (slot, cno) DO NOTHING',
   // A removed case's documents must all go (TextState.removed), whatever an earlier write had marked: its first, and
   // those of other slots that the indexer's table holds, found by rowid in FTS5's table of one row per document
   // (only first documents are ever in the loaded table). A document still pending is not written for a removed case.
@@ -108,14 +108,17 @@ const SQL = {
     UNION ALL SELECT @cno, s.slot, ${TextState.removed}
       FROM (SELECT ${UPDATE_TIME} AS slot UNION ALL SELECT slot FROM search_fields WHERE dno = @dno AND slot < ${SLOT_LIMIT}) s
       WHERE EXISTS (SELECT 1 FROM search_text_recent_docsize WHERE id = s.slot * ${2 ** CASE_BITS} + @cno)
-    ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
+    ON CONFLICT (slot, cno) DO UPDATE SET fresh = ${TextState.removed}`,
   markDomainRemoved: `INSERT INTO search_text_pending (cno, slot, fresh)
     SELECT cno, ${WHOLE_CASE}, ${TextState.removed} FROM search_cases WHERE dno = @dno
     UNION ALL SELECT ${caseOfRowid('id')}, id >> ${CASE_BITS}, ${TextState.removed} FROM search_text_recent_docsize
       WHERE id >= ${2 ** CASE_BITS} AND ${caseOfRowid('id')} IN (SELECT cno FROM search_cases WHERE dno = @dno)
-    ON CONFLICT (cno, slot) DO UPDATE SET fresh = ${TextState.removed}`,
+    ON CONFLICT (slot, cno) DO UPDATE SET fresh = ${TextState.removed}`,
+  // In key order (slot, then case), so that the rowids an indexer run writes rise: FTS5 starts a new segment whenever
+  // a rowid is not above the last one written in the transaction (measured: 15 segments for 30 cases' 3 documents
+  // each in case order, against 1), and merging those made a merged page cost ~1 ms instead of ~50 µs.
   nextPendingText: `SELECT p.cno, p.slot, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
-    ORDER BY p.cno, p.slot LIMIT ?`,
+    ORDER BY p.slot, p.cno LIMIT ?`,
   // The text of a case's first document: its string values but those of fields marked as holding users (migration
   // 9), and the two that search_cases holds (caseColumnFno).
   caseStrings: caseStringsSql('@cno', ' AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)'),
@@ -123,7 +126,7 @@ const SQL = {
   slotString: `SELECT v.s FROM search_cases c JOIN search_fields f ON f.dno = c.dno AND f.slot = ? AND f.user = 0
     JOIN search_values v ON v.cno = c.cno AND v.fno = f.fno WHERE c.cno = ?`,
   // The rows an indexer run handled are the first ones in key order, up to the last it handled.
-  unmarkTextUpTo: 'DELETE FROM search_text_pending WHERE (cno, slot) <= (?, ?)',
+  unmarkTextUpTo: 'DELETE FROM search_text_pending WHERE (slot, cno) <= (?, ?)',
   anyPendingText: 'SELECT EXISTS (SELECT 1 FROM search_text_pending) AS any',
   // search_text_docsize is FTS5's own table of one row per document: the cheap way to ask whether it holds any.
   noText: `SELECT NOT EXISTS (SELECT 1 FROM search_text_docsize) AND NOT EXISTS (SELECT 1 FROM search_text_recent_docsize)
@@ -471,7 +474,7 @@ export class SearchIndex {
       done++;
       if (performance.now() - started > budgetMs) break;
     }
-    if (done > 0) this.st.unmarkTextUpTo.run(rows[done - 1].cno, rows[done - 1].slot);
+    if (done > 0) this.st.unmarkTextUpTo.run(rows[done - 1].slot, rows[done - 1].cno);
     return { handled: done, chars, stoppedEarly: done === limit || done < rows.length };
   }
 
