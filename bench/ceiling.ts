@@ -94,7 +94,7 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
     for (let i = 0; i < n; i++) st.addRow.run(caseId, payload);
   };
   /**
-   * Group commit as opencases does it (src/store/sqlite/sqlite-store.ts): the writes that arrive in one turn of
+   * Group commit as opencases does it (src/store/sqlite/sqlite-store.ts): the writes that arrive in two turns of
    * the event loop share a transaction, each in a savepoint, and are answered after its COMMIT; reads wait
    * for an open group to commit. Without it the ceiling would not be the best Node and SQLite can do.
    */
@@ -112,12 +112,16 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
     if (!group) {
       db.exec('BEGIN IMMEDIATE');
       const open = {
+        // As opencases: the group commits a turn of the event loop later, so that the writes of requests read by
+        // that turn's poll join it.
         committed: new Promise<void>((resolve) =>
-          setImmediate(() => {
-            group = undefined;
-            db.exec('COMMIT');
-            resolve();
-          }),
+          setImmediate(() =>
+            setImmediate(() => {
+              group = undefined;
+              db.exec('COMMIT');
+              resolve();
+            }),
+          ),
         ),
       };
       group = open;

@@ -87,3 +87,18 @@ test('a write is answered only once its group is committed', async () => {
     await close();
   }
 });
+
+test('a write asked for one turn of the event loop after another joins its group', async () => {
+  const { store, statements, close } = openStore();
+  try {
+    statements.length = 0;
+    // The second write is asked for in the turn after the first, as a request read by the event loop's next poll
+    // for I/O would be: the group waits for it and one COMMIT makes both durable.
+    const first = store.write(async (tx) => tx.putResource(doc('turn-1')));
+    const second = new Promise<void>((resolve, reject) => setImmediate(() => store.write(async (tx) => tx.putResource(doc('turn-2'))).then(resolve, reject)));
+    await Promise.all([first, second]);
+    assert.equal(statements.filter((s) => s === 'COMMIT').length, 1, statements.join('; '));
+  } finally {
+    await close();
+  }
+});
