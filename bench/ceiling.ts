@@ -112,8 +112,7 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
     if (!group) {
       db.exec('BEGIN IMMEDIATE');
       const open = {
-        // As opencases: the group commits a turn of the event loop later, so that the writes of requests read by
-        // that turn's poll join it.
+        // A turn of the event loop later, as opencases: the writes of requests read by that turn's poll join.
         committed: new Promise<void>((resolve) =>
           setImmediate(() =>
             setImmediate(() => {
