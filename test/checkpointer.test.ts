@@ -6,11 +6,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startCheckpointer } from '../src/store/sqlite/checkpointer.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -106,4 +107,24 @@ test('the RESTART runs on the connection when its owner runs the job, one reques
     await checkpointer.stop();
     db.close();
   }
+});
+
+test('a store opened with checkpoints: false copies no frame into the database file until it closes (bench/pages.ts)', async () => {
+  /** The database file's size after 20 writes over ~400 ms, two checkpoint intervals of the worker. */
+  const grows = async (opts: { checkpoints?: false }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-checkpoint-store-'));
+    dirs.push(dir);
+    const store = new SqliteStore({ dataDir: dir, ...opts });
+    const file = join(dir, 'opencases.db');
+    const before = statSync(file).size;
+    for (let i = 0; i < 20; i++) {
+      await store.write(async (tx) => tx.putResource({ kind: 'domain', scope: '123456789012', id: `d-${i}`, name: `d-${i}`, deleted: false, data: { pad: 'x'.repeat(8000) } }));
+      await sleep(20);
+    }
+    const grew = statSync(file).size > before;
+    await store.close();
+    return grew;
+  };
+  assert.equal(await grows({}), true, 'the checkpoint worker copies frames into the file');
+  assert.equal(await grows({ checkpoints: false }), false, 'without checkpoints every frame stays in the WAL');
 });

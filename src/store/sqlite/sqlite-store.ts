@@ -256,6 +256,8 @@ export interface SqliteOptions {
   textIndexDelayMs?: number | false;
   /** Tuning of the search's match sets (search-counts.ts); tests use it to run them on small domains. */
   searchSets?: MatchSetOptions;
+  /** `false`: no checkpoints until the store closes, so the WAL only grows (bench/pages.ts counts its frames). */
+  checkpoints?: false;
 }
 
 /** A transaction waiting for the connection; `exclusive` jobs run outside one and make their own (loadCases). */
@@ -392,7 +394,9 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
-    if (opts.dataDir !== ':memory:') {
+    if (opts.dataDir !== ':memory:' && opts.checkpoints === false) {
+      this.db.pragma('wal_autocheckpoint = 0');
+    } else if (opts.dataDir !== ':memory:') {
       this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message), {
         // Between two transactions of the queue: a RESTART checkpoint on this connection (checkpointer.ts).
         runOnConnection: (job) => {
