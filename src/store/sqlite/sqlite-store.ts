@@ -394,10 +394,11 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
     this.tx = this.makeTx();
-    if (opts.dataDir !== ':memory:' && opts.checkpoints === false) {
+    // An in-memory database has no WAL (this.file is undefined).
+    if (this.file && opts.checkpoints === false) {
       this.db.pragma('wal_autocheckpoint = 0');
-    } else if (opts.dataDir !== ':memory:') {
-      this.checkpointer = startCheckpointer(this.db, this.file!, (message) => process.emitWarning(message), {
+    } else if (this.file) {
+      this.checkpointer = startCheckpointer(this.db, this.file, (message) => process.emitWarning(message), {
         // Between two transactions of the queue: a RESTART checkpoint on this connection (checkpointer.ts).
         runOnConnection: (job) => {
           if (!this.closed) void this.enqueue('exclusive', async () => job());
