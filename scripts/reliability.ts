@@ -59,9 +59,10 @@ async function crash() {
   rows.push(['acknowledged writes', String(r.acknowledgedWrites), r.acknowledgedWrites > 0]);
   rows.push(['lost writes (must be 0)', String(r.lostWrites.length), r.lostWrites.length === 0]);
   rows.push(['audit replay mismatches (must be 0)', String(r.auditMismatches.length), r.auditMismatches.length === 0]);
+  rows.push(['search mismatches after restart (must be 0)', String(r.searchMismatches.length), r.searchMismatches.length === 0]);
   rows.push(['half-written cases (must be 0)', String(r.halfWritten.length), r.halfWritten.length === 0]);
   rows.push(['SQLite integrity check', r.integrity, r.integrity === 'ok']);
-  for (const line of [...r.lostWrites, ...r.auditMismatches, ...r.halfWritten].slice(0, 10)) log(`  ${line}`);
+  for (const line of [...r.lostWrites, ...r.auditMismatches, ...r.searchMismatches, ...r.halfWritten].slice(0, 10)) log(`  ${line}`);
 }
 
 async function fuzz() {

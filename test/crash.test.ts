@@ -9,6 +9,7 @@ test('SIGKILL under concurrent writes loses no acknowledged write and leaves not
   assert.ok(r.acknowledgedWrites > 20, `the load did real work (${r.acknowledgedWrites} acknowledged writes)`);
   assert.deepEqual(r.lostWrites, []);
   assert.deepEqual(r.auditMismatches, []);
+  assert.deepEqual(r.searchMismatches, []);
   assert.deepEqual(r.halfWritten, []);
   assert.equal(r.integrity, 'ok');
 });

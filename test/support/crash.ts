@@ -18,6 +18,7 @@ import {
   CreateTemplateCommand,
   GetCaseAuditEventsCommand,
   GetCaseCommand,
+  SearchCasesCommand,
   SearchRelatedItemsCommand,
   UpdateCaseCommand,
   type AuditEvent,
@@ -80,6 +81,8 @@ export interface CrashResult {
   acknowledgedWrites: number;
   lostWrites: string[];
   auditMismatches: string[];
+  /** Cases that SearchCases does not find by their acknowledged summary after a restart (the search rows are batched). */
+  searchMismatches: string[];
   halfWritten: string[];
   integrity: string;
 }
@@ -126,7 +129,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashResult> {
   const [minMs, maxMs] = opts.runMs ?? [300, 1200];
   const dataDir = mkdtempSync(join(tmpdir(), 'opencases-crash-'));
   const cases: CaseState[] = [];
-  const result: CrashResult = { cycles: 0, acknowledgedWrites: 0, lostWrites: [], auditMismatches: [], halfWritten: [], integrity: '' };
+  const result: CrashResult = { cycles: 0, acknowledgedWrites: 0, lostWrites: [], auditMismatches: [], searchMismatches: [], halfWritten: [], integrity: '' };
   let domainId = '';
   let templateId = '';
   let counter = 0;
@@ -224,6 +227,13 @@ async function verify(c: ConnectCasesClient, domainId: string, cases: CaseState[
       }
       if (summary === state.inflight) state.acked = summary; // the in-flight write did commit
       state.inflight = undefined;
+      // Summaries are unique: the search by the one the case holds finds it alone, whether its search rows were
+      // written before the kill or again from the case row on this start.
+      const found = await c.send(new SearchCasesCommand({ domainId, filter: { field: { equalTo: { id: 'summary', value: { stringValue: summary } } } } }));
+      const foundIds = found.cases!.map((x) => x!.caseId);
+      if (foundIds.length !== 1 || foundIds[0] !== state.caseId) {
+        result.searchMismatches.push(`case ${state.caseId}: the search for summary ${summary} found [${foundIds.join(', ')}]`);
+      }
       if (state.comments.length) {
         const present = await allRelatedIds(c, domainId, state.caseId);
         for (const id of state.comments) if (!present.has(id)) result.lostWrites.push(`comment ${id} of case ${state.caseId}`);
