@@ -82,6 +82,8 @@ async function answers(store: SqliteStore) {
 }
 
 const count = (store: SqliteStore, sql: string) => store.db.prepare(sql).pluck().get() as number;
+/** Case writes waiting for their search rows (written in batches: migration 13) or for their text documents. */
+const WAITING = 'SELECT (SELECT count(*) FROM search_dirty) + (SELECT count(*) FROM search_text_pending)';
 const indexNames = (store: SqliteStore) =>
   store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'search_%'").pluck().all() as string[];
 
@@ -165,9 +167,9 @@ describe('bulk load into a database file', () => {
     const updated = cases.slice(0, 40).map((c, i) => ({ ...c, fields: { ...c.fields, title: { stringValue: `zanzibar ${i}` } } }));
     for (const c of updated) {
       await store.write((tx) => tx.updateCase(c, ['title']));
-      for (let k = 0; k < 500 && count(store, 'SELECT count(*) FROM search_text_pending') > 0; k++) await new Promise((r) => setTimeout(r, 5));
+      for (let k = 0; k < 500 && count(store, WAITING) > 0; k++) await new Promise((r) => setTimeout(r, 5));
     }
-    assert.equal(count(store, 'SELECT count(*) FROM search_text_pending'), 0);
+    assert.equal(count(store, WAITING), 0);
     assert.deepEqual(segments(), loaded);
     // The updated cases' loaded documents stay (no tombstones in the loaded segment), now stale.
     assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length);
@@ -188,7 +190,7 @@ describe('bulk load into a database file', () => {
     // A removed case's documents go from both tables: one updated case, one only loaded.
     await store.write((tx) => tx.deleteCase('dom', updated[0].caseId));
     await store.write((tx) => tx.deleteCase('dom', cases[updated.length].caseId));
-    for (let k = 0; k < 500 && count(store, 'SELECT count(*) FROM search_text_pending') > 0; k++) await new Promise((r) => setTimeout(r, 5));
+    for (let k = 0; k < 500 && count(store, WAITING) > 0; k++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(count(store, 'SELECT count(*) FROM search_text_docsize'), cases.length - 2);
     assert.equal(count(store, 'SELECT count(*) FROM search_text_recent_docsize'), updated.length - 1);
     store.db.exec("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)");

@@ -33,7 +33,9 @@ const aCase = (n: number): CaseRecord => {
  * number either way, as long as no case has been updated since it was indexed.
  */
 function layoutBefore12(db: SqliteStore['db']): void {
+  // And before migration 13 (the caller has written the search rows of its cases).
   db.exec(`
+    DROP TABLE search_dirty;
     DROP INDEX search_fields_slot;
     ALTER TABLE search_fields DROP COLUMN slot;
     CREATE TABLE search_text_pending_cases (cno INTEGER PRIMARY KEY, fresh INTEGER NOT NULL) STRICT;
@@ -50,6 +52,7 @@ test('migration 11 removes the value rows of case_id and last_updated_datetime; 
     await store.write(async (tx) => {
       for (let n = 1; n <= 20; n++) await tx.insertCase(aCase(n));
     });
+    await store.writeSearchRows();
     // The layout before migration 11: both fields numbered, with a value row per case.
     layoutBefore12(store.db);
     store.db.exec(`
@@ -97,6 +100,7 @@ test('migration 12 numbers the fields\' slots per domain, keeps the documents as
     await store.indexAllText();
     // Case 16 waits for the indexer, as an older version left it.
     await store.write((tx) => tx.insertCase(inDomain('other', 16, 'pending kumquat')));
+    await store.writeSearchRows();
     layoutBefore12(store.db);
     store.db.exec('PRAGMA user_version = 11');
     await store.close();
@@ -123,6 +127,7 @@ test('migration 12 numbers the fields\' slots per domain, keeps the documents as
     // An update of an old case writes documents of its changed note and update time beside its first one.
     const later = { ...inDomain('dom', 2, 'now kumquat'), lastUpdatedTime: '2026-06-01T00:00:00.000Z' };
     await store.write((tx) => tx.updateCase({ ...later, fields: { ...later.fields, last_updated_datetime: { stringValue: later.lastUpdatedTime } } }, ['note-dom', 'last_updated_datetime']));
+    await store.writeSearchRows();
     assert.deepEqual(all('SELECT cno, slot FROM search_text_pending'), [{ cno: 2, slot: 1 }, { cno: 2, slot: 3 }]);
     await store.indexAllText();
     assert.deepEqual(await ids('dom', ['kumquat']), ['case-1', 'case-2', 'case-3', 'case-5', 'case-7', 'case-9']);
@@ -130,6 +135,7 @@ test('migration 12 numbers the fields\' slots per domain, keeps the documents as
     assert.deepEqual(await ids('dom', ['kumquat', '2026-06-01']), ['case-2']);
     // A field numbered after the migration takes its domain's next slot.
     await store.write((tx) => tx.insertCase({ ...inDomain('other', 17, 'x'), fields: { ...inDomain('other', 17, 'x').fields, late: { stringValue: 'late' } } }));
+    await store.writeSearchRows();
     assert.equal(store.db.prepare("SELECT slot FROM search_fields WHERE field_id = 'late'").pluck().get(), 4);
     await store.close();
   } finally {

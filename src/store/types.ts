@@ -246,7 +246,11 @@ export interface Store {
    * previous run; what it computes from tx is computed anew each time.
    */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Runs fn against one consistent snapshot; fn only reads (the PostgreSQL store refuses writes here). */
+  /**
+   * Runs fn against one consistent snapshot; fn only reads (the PostgreSQL store refuses writes here). fn must be
+   * re-runnable as write's is: the SQLite store runs it again, on a fresh snapshot, after a search in it had the
+   * store write its waiting search rows.
+   */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Bulk load of new cases (bench/seed.ts; imports still insert case by case): what insertCase does for each, in

@@ -141,6 +141,13 @@ const SQL = {
   deleteDomainFields: 'DELETE FROM search_fields WHERE dno = ?',
   deleteDomain: 'DELETE FROM search_domains WHERE dno = ?',
   textMatch: `${TEXT_DOCUMENTS_MATCHING} UNION SELECT cno FROM search_text_pending`,
+  // The cases whose search rows wait for the next batch (migration 13).
+  markDirty: 'INSERT INTO search_dirty (domain_id, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  dirtyCases: 'SELECT domain_id AS domainId, case_id AS caseId FROM search_dirty',
+  anyDirty: 'SELECT EXISTS (SELECT 1 FROM search_dirty) AS any',
+  clearDirty: 'DELETE FROM search_dirty',
+  clearDirtyCases: 'DELETE FROM search_dirty WHERE (domain_id, case_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))',
+  valueFieldIds: 'SELECT f.field_id FROM search_values v JOIN search_fields f ON f.fno = v.fno WHERE v.cno = ?',
   caseOf: 'SELECT case_id, updated FROM search_cases WHERE cno = ?',
 } as const;
 
@@ -386,6 +393,43 @@ export class SearchIndex {
     for (const fieldId of changedFieldIds) this.putValue(cno, dno, fieldId, c);
     this.refreshTags(cno, dno, c.tags);
     if (row.updated !== c.lastUpdatedTime) this.st.markText.run(cno, UPDATE_TIME, TextState.changed);
+  }
+
+  /**
+   * Brings the search rows of a case up to date with its record, whatever they held before: indexes it when it has
+   * none, else refreshes every field that the record or its value rows name. For the cases of a batch whose writes
+   * are not known (after a rollback, a crash, another process's writes: SqliteStore.writeSearchBatch).
+   */
+  reindexWhole(c: CaseRecord): void {
+    const dno = this.domainNo(c.domainId, true);
+    const cno = this.caseNo(dno, c.caseId);
+    if (cno === undefined) return this.indexCase(c);
+    const indexed = this.st.valueFieldIds.pluck().all(cno) as string[];
+    this.reindexCase(c, [...new Set([...Object.keys(c.fields), ...indexed])]);
+  }
+
+  /** Notes that a case's search rows wait for the next batch (migration 13). */
+  markDirty(domainId: string, caseId: string): void {
+    this.st.markDirty.run(domainId, caseId);
+  }
+
+  /** The cases whose search rows wait for the next batch. */
+  dirtyCases(): { domainId: string; caseId: string }[] {
+    return this.st.dirtyCases.all() as { domainId: string; caseId: string }[];
+  }
+
+  hasDirtyCases(): boolean {
+    return (this.st.anyDirty.get() as { any: number }).any === 1;
+  }
+
+  /** After a batch: no case waits any more. */
+  clearDirty(): void {
+    this.st.clearDirty.run();
+  }
+
+  /** After part of a batch: these cases wait no more. */
+  clearDirtyCases(cases: [domainId: string, caseId: string][]): void {
+    this.st.clearDirtyCases.run(JSON.stringify(cases));
   }
 
   removeCase(domainId: string, caseId: string): void {

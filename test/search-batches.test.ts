@@ -1,0 +1,159 @@
+/**
+ * Search rows in batches (SQLite store, migration 13; docs/search.md): a case write records its case in search_dirty
+ * and its search rows are written later, many writes' at once. Searches stay exact: a search writes the batch first.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqlite/sqlite-store.js';
+import type { CaseRecord } from '../src/store/types.js';
+
+const aCase = (n: number, title: string): CaseRecord => ({
+  domainId: 'dom',
+  caseId: `case-${n}`,
+  templateId: 't',
+  referenceNumber: String(n),
+  createdTime: '2025-01-01T00:00:00.000Z',
+  lastUpdatedTime: '2025-01-01T00:00:00.000Z',
+  fields: { title: { stringValue: title } },
+  tags: {},
+});
+
+function openStore(opts: Partial<SqliteOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
+  const statements: string[] = [];
+  const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, verbose: (sql) => statements.push(sql), ...opts });
+  return { dir, store, statements };
+}
+
+const count = (store: SqliteStore, table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const search = async (store: SqliteStore, words: string[]) =>
+  (await store.read((tx) => tx.searchCases({ domainId: 'dom', words, sorts: [], limit: 100 }))).hits.map((h) => h.record.caseId).sort();
+/** The statement of a batch that indexes the listed cases again from their rows, not from the writes it saw. */
+const readsDirtyTable = (statements: string[]) => statements.some((sql) => sql.includes('FROM search_dirty') && sql.startsWith('SELECT domain_id'));
+
+test('a case write leaves its search rows to a batch, and a search in a read writes the batch first', async () => {
+  const { dir, store } = openStore();
+  try {
+    await store.write(async (tx) => {
+      for (let n = 1; n <= 3; n++) await tx.insertCase(aCase(n, `walnut ${n}`));
+    });
+    assert.equal(count(store, 'search_dirty'), 3);
+    assert.equal(count(store, 'search_cases'), 0, 'no search rows yet');
+    await store.write((tx) => tx.updateCase({ ...aCase(2, 'pecan 2'), lastUpdatedTime: '2025-02-01T00:00:00.000Z' }, ['title']));
+    assert.equal(count(store, 'search_dirty'), 3, 'one row per case, however often it is written');
+    assert.deepEqual(await search(store, ['walnut']), ['case-1', 'case-3']);
+    assert.deepEqual(await search(store, ['pecan']), ['case-2']);
+    assert.equal(count(store, 'search_dirty'), 0);
+    assert.equal(count(store, 'search_cases'), 3);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the group that brings the waiting writes to SEARCH_BATCH writes them, for a while; the rest follow shortly', async () => {
+  const { dir, store } = openStore();
+  try {
+    await store.write(async (tx) => {
+      for (let n = 1; n < SEARCH_BATCH; n++) await tx.insertCase(aCase(n, `hazel ${n}`));
+    });
+    assert.equal(count(store, 'search_dirty'), SEARCH_BATCH - 1);
+    await store.write((tx) => tx.insertCase(aCase(SEARCH_BATCH, 'hazel last')));
+    // The group writes the oldest for SEARCH_BUDGET_MS: each case is either indexed or still listed, not both.
+    const indexed = count(store, 'search_cases');
+    assert.ok(indexed > 0);
+    assert.equal(count(store, 'search_dirty'), SEARCH_BATCH - indexed);
+    for (let i = 0; i < 100 && count(store, 'search_dirty') > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(count(store, 'search_dirty'), 0);
+    assert.equal(count(store, 'search_cases'), SEARCH_BATCH);
+    assert.deepEqual((await search(store, ['hazel'])).length, SEARCH_BATCH);
+
+    // One write, and no other coming: a write group of its own writes the batch.
+    await store.write((tx) => tx.insertCase(aCase(SEARCH_BATCH + 1, 'almond')));
+    assert.equal(count(store, 'search_dirty'), 1);
+    for (let i = 0; i < 100 && count(store, 'search_dirty') > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(count(store, 'search_dirty'), 0);
+    assert.equal(count(store, 'search_cases'), SEARCH_BATCH + 1);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write undone in its group takes back only its own waiting rows', async () => {
+  const { dir, store, statements } = openStore();
+  try {
+    await store.write((tx) => tx.insertCase(aCase(1, 'cashew')));
+    // One group: the first write changes case 1 and fails, the second creates case 2.
+    const [failed, created] = await Promise.allSettled([
+      store.write(async (tx) => {
+        await tx.updateCase(aCase(1, 'brazil'), ['title']);
+        throw new Error('undone after writing');
+      }),
+      store.write((tx) => tx.insertCase(aCase(2, 'pistachio'))),
+    ]);
+    assert.equal(failed.status, 'rejected');
+    assert.equal(created.status, 'fulfilled');
+    statements.length = 0;
+    assert.deepEqual(await search(store, ['cashew']), ['case-1']);
+    assert.deepEqual(await search(store, ['brazil']), []);
+    assert.deepEqual(await search(store, ['pistachio']), ['case-2']);
+    assert.ok(!readsDirtyTable(statements), 'the batch went by the writes it saw, not the table');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('case writes whose batch had not been written when the process ended are indexed on the next start', async () => {
+  // No checkpoints: the database file and its WAL, copied between two transactions, are what a crash would leave.
+  const { dir, store } = openStore({ checkpoints: false });
+  const copy = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
+  let reopened: SqliteStore | undefined;
+  try {
+    await store.write((tx) => tx.insertCase(aCase(1, 'chestnut')));
+    await store.writeSearchRows();
+    await store.write(async (tx) => {
+      await tx.updateCase({ ...aCase(1, 'acorn'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']);
+      await tx.insertCase(aCase(2, 'macadamia'));
+    });
+    assert.equal(count(store, 'search_dirty'), 2);
+    for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
+    assert.ok(existsSync(join(copy, 'opencases.db-wal')));
+
+    const statements: string[] = [];
+    reopened = new SqliteStore({ dataDir: copy, textIndexDelayMs: false, verbose: (sql) => statements.push(sql) });
+    assert.deepEqual(await search(reopened, ['acorn']), ['case-1']);
+    assert.deepEqual(await search(reopened, ['chestnut']), []);
+    assert.deepEqual(await search(reopened, ['macadamia']), ['case-2']);
+    assert.ok(readsDirtyTable(statements), 'the cases were indexed again from their rows');
+    assert.equal(count(reopened, 'search_dirty'), 0);
+  } finally {
+    await reopened?.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+test("another connection's batch and later write of a case this one wrote are not undone by this one's batch", async () => {
+  const { dir, store: a } = openStore();
+  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+  try {
+    await a.write((tx) => tx.insertCase(aCase(1, 'quince')));
+    // b's search writes the batch of a's write from its row, then b changes the case.
+    assert.deepEqual(await search(b, ['quince']), ['case-1']);
+    await b.write((tx) => tx.updateCase({ ...aCase(1, 'medlar'), lastUpdatedTime: '2025-04-01T00:00:00.000Z' }, ['title']));
+    await b.writeSearchRows();
+    // a still held its write of the case as waiting: written now, it would bring the old title back.
+    assert.deepEqual(await search(a, ['medlar']), ['case-1']);
+    assert.deepEqual(await search(a, ['quince']), []);
+  } finally {
+    await b.close();
+    await a.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
