@@ -34,7 +34,7 @@ const search = async (store: SqliteStore, words: string[]) =>
 /** The statement of a batch that indexes the listed cases again from their rows, not from the writes it saw. */
 const readsDirtyTable = (statements: string[]) => statements.some((sql) => sql.includes('FROM search_dirty') && sql.startsWith('SELECT domain_id'));
 
-test('a case write leaves its search rows to a batch, and a search in a read writes the batch first', async () => {
+test('a new case leaves its search rows to a batch, and a search in a read writes the batch first', async () => {
   const { dir, store } = openStore();
   try {
     await store.write(async (tx) => {
@@ -48,6 +48,11 @@ test('a case write leaves its search rows to a batch, and a search in a read wri
     assert.deepEqual(await search(store, ['pecan']), ['case-2']);
     assert.equal(count(store, 'search_dirty'), 0);
     assert.equal(count(store, 'search_cases'), 3);
+    // An update of a case that has its search rows refreshes them in its own transaction.
+    await store.write((tx) => tx.updateCase({ ...aCase(3, 'filbert 3'), lastUpdatedTime: '2025-02-02T00:00:00.000Z' }, ['title']));
+    assert.equal(count(store, 'search_dirty'), 0);
+    assert.equal(store.db.prepare("SELECT count(*) FROM search_values WHERE s = 'filbert 3'").pluck().get(), 1);
+    assert.deepEqual(await search(store, ['filbert']), ['case-3']);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -117,16 +122,17 @@ test('case writes whose batch had not been written when the process ended are in
     await store.write((tx) => tx.insertCase(aCase(1, 'chestnut')));
     await store.writeSearchRows();
     await store.write(async (tx) => {
-      await tx.updateCase({ ...aCase(1, 'acorn'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']);
       await tx.insertCase(aCase(2, 'macadamia'));
+      await tx.updateCase({ ...aCase(2, 'macadamia acorn'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']);
+      await tx.updateCase({ ...aCase(1, 'acorn'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']);
     });
-    assert.equal(count(store, 'search_dirty'), 2);
+    assert.equal(count(store, 'search_dirty'), 1, 'the new case, written twice');
     for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
     assert.ok(existsSync(join(copy, 'opencases.db-wal')));
 
     const statements: string[] = [];
     reopened = new SqliteStore({ dataDir: copy, textIndexDelayMs: false, verbose: (sql) => statements.push(sql) });
-    assert.deepEqual(await search(reopened, ['acorn']), ['case-1']);
+    assert.deepEqual(await search(reopened, ['acorn']), ['case-1', 'case-2']);
     assert.deepEqual(await search(reopened, ['chestnut']), []);
     assert.deepEqual(await search(reopened, ['macadamia']), ['case-2']);
     assert.ok(readsDirtyTable(statements), 'the cases were indexed again from their rows');

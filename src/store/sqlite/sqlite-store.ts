@@ -239,8 +239,7 @@ const toDelivery = (r: Row): EventDelivery => ({
 
 const caseParams = (c: CaseRecord) => ({ ...c, fields: JSON.stringify(c.fields), tags: JSON.stringify(c.tags) });
 type CaseParams = ReturnType<typeof caseParams>;
-/** A case write whose search rows wait for a batch: the row as written, and the fields changed ('new': a new case). */
-type WaitingCase = { row: CaseParams; changed: Set<string> | 'new' };
+const waitingKey = (row: CaseParams) => `${row.domainId}\n${row.caseId}`;
 const relatedParams = (r: RelatedItemRecord) => ({
   ...r,
   content: JSON.stringify(r.content),
@@ -334,20 +333,19 @@ const BULK_MMAP_BYTES = 64 * 2 ** 30;
 const BULK_BUSY_TIMEOUT_MS = 60_000;
 
 /**
- * A case write's search rows (values, tags, search_cases, the text indexer's marks) are written in batches
- * (docs/search.md, "Search rows in batches"): by the write group in which SEARCH_BATCH case writes are waiting, by
- * the first group SEARCH_DELAY_MS after a write, and before any search. A batch shares the pages that each write's
- * rows would dirty on its own, the last pages of each value run above all: bench:pages counted 19.1 pages a
- * CreateCase in groups of 4, more than half of them the value index's.
+ * The search rows of new cases (values, tags, search_cases, the text indexer's marks) are written in batches
+ * (docs/search.md, "Search rows in batches"): by the write group in which SEARCH_BATCH new cases are waiting, by the
+ * first group SEARCH_DELAY_MS after one, and before any search. A batch shares the pages that each group would dirty
+ * on its own, the last pages of each value run above all: bench:pages counted 19.1 pages a CreateCase in groups of
+ * 4, more than half of them the value index's, and 11.3 with batches of 64.
  */
 export const SEARCH_BATCH = 64;
 const SEARCH_DELAY_MS = 100;
 /**
- * A group writes search rows for at most this long (and ends the case it is at). A batch of 64 UpdateCase took ~6 ms
- * (~90 µs a case, a CreateCase ~45), which put UpdateCase's p99 at 19–20 ms against 16–18 (three A/B pairs); the
- * updates' old value entries are on random pages anyway, so shorter batches lose them little.
+ * A group writes search rows for at most this long (and ends the case it is at), so that a batch of unusually large
+ * cases cannot hold its group's requests long: 64 cases of bench:api's CreateCase (12 value rows each) take ~3 ms.
  */
-const SEARCH_BUDGET_MS = 2;
+const SEARCH_BUDGET_MS = 4;
 
 /**
  * Thrown by a search in a read while case writes wait for their search rows: the read is undone, the rows written,
@@ -389,13 +387,16 @@ export class SqliteStore implements Store {
   private textIndexDue = false;
   /** FTS5 merge pages owed for the documents indexed so far; paid a slice at a time. Lost on restart, harmlessly. */
   private textMergeDebt = 0;
-  /** Case writes whose search rows wait for the next batch (writeSearchBatch), by domain and case id. */
-  private readonly searchWaiting = new Map<string, WaitingCase>();
+  /**
+   * The cases created since the last batch, whose search rows wait for the next one (writeSearchBatch), by domain and
+   * case id: each as its last write wrote its row.
+   */
+  private readonly searchWaiting = new Map<string, CaseParams>();
   /**
    * What the write running in a group replaced in searchWaiting, to put back should it roll back (a failed write is
    * common: a validation error). Null once a batch ran inside the write: then the table is the truth (searchUndone).
    */
-  private searchUndoLog: [string, WaitingCase | undefined][] | null = [];
+  private searchUndoLog: [string, CaseParams | undefined][] | null = [];
   /**
    * search_dirty may list cases that searchWaiting does not hold (a write rolled back, the last run ended before its
    * batch, another process wrote): the next batch indexes every case listed again from its row.
@@ -687,15 +688,31 @@ export class SqliteStore implements Store {
     return this.searchWaiting.size > 0 || this.searchUnknown;
   }
 
-  /** Notes a case write whose search rows wait for the next batch, durably in search_dirty (migration 13). */
-  private deferSearch(row: CaseParams, changed: string[] | 'new'): void {
+  /**
+   * Notes a case write whose search rows wait for the next batch, durably in search_dirty (migration 13), and in
+   * searchWaiting unless the next batch goes by the table anyway.
+   */
+  private deferSearch(row: CaseParams): void {
     this.search.markDirty(row.domainId, row.caseId);
-    const key = `${row.domainId}\n${row.caseId}`;
-    this.searchUndoLog?.push([key, this.searchWaiting.get(key)]);
-    const before = this.searchWaiting.get(key)?.changed;
-    if (changed === 'new' || before === 'new') this.searchWaiting.set(key, { row, changed: 'new' });
-    else this.searchWaiting.set(key, { row, changed: new Set([...(before ?? []), ...changed]) });
+    if (!this.searchUnknown) {
+      const key = waitingKey(row);
+      this.searchUndoLog?.push([key, this.searchWaiting.get(key)]);
+      this.searchWaiting.set(key, row);
+    }
     this.scheduleSearchBatch();
+  }
+
+  /**
+   * An update's search rows. A case whose search rows exist has them refreshed in the update's own transaction, as
+   * before batches: the entries it replaces are on random pages, which a batch hardly shares (bench:pages: 14.5
+   * frames an UpdateCase, 13.8 in batches of at most 2 ms), while a batch's 2 ms in a group put UpdateCase's p99 ~2 ms
+   * higher (docs/performance.md, "Search rows in batches"). A case created since the last batch, or any while the
+   * store goes by search_dirty, waits with the batch.
+   */
+  private updateSearch(row: CaseParams, c: CaseRecord, changed: string[]): void {
+    if (this.searchUnknown || this.searchWaiting.has(waitingKey(row))) return this.deferSearch(row);
+    this.search.reindexCase(c, changed);
+    this.scheduleTextIndex();
   }
 
   /**
@@ -747,12 +764,10 @@ export class SqliteStore implements Store {
     } else {
       const started = performance.now();
       const handled: [domainId: string, caseId: string][] = [];
-      for (const [key, { row, changed }] of this.searchWaiting) {
-        const c = { ...row, fields: JSON.parse(row.fields), tags: JSON.parse(row.tags) };
+      for (const [key, row] of this.searchWaiting) {
         // A case created since the last batch has no search rows: another connection's batch could have written
         // them, but a commit of another connection makes this one go by the table (noticeOtherWriters).
-        if (changed === 'new') this.search.indexCase(c);
-        else this.search.reindexCase(c, [...changed]);
+        this.search.indexCase({ ...row, fields: JSON.parse(row.fields), tags: JSON.parse(row.tags) });
         this.searchWaiting.delete(key);
         handled.push([row.domainId, row.caseId]);
         if (performance.now() - started > budgetMs) break;
@@ -975,7 +990,8 @@ export class SqliteStore implements Store {
   private makeTx(): Tx {
     const st = this.st;
     const search = this.search;
-    const deferSearch = (row: CaseParams, changed: string[] | 'new') => this.deferSearch(row, changed);
+    const deferSearch = (row: CaseParams) => this.deferSearch(row);
+    const updateSearch = (row: CaseParams, c: CaseRecord, changed: string[]) => this.updateSearch(row, c, changed);
     /** Before what reads the search rows or removes cases from them: the waiting writes' rows, written in place. */
     const catchUpSearch = () => {
       if (this.searchWaits()) this.writeSearchBatch();
@@ -1045,7 +1061,7 @@ export class SqliteStore implements Store {
       async insertCase(c) {
         const row = caseParams(c);
         st.insertCase.run(row);
-        deferSearch(row, 'new');
+        deferSearch(row);
       },
       async getCase(domainId, caseId) {
         const r = st.getCase.get(domainId, caseId) as Row | undefined;
@@ -1054,7 +1070,7 @@ export class SqliteStore implements Store {
       async updateCase(c, changedFieldIds) {
         const row = caseParams(c);
         st.updateCase.run(row);
-        deferSearch(row, changedFieldIds);
+        updateSearch(row, c, changedFieldIds);
       },
       async deleteCase(domainId, caseId) {
         catchUpSearch();
