@@ -254,9 +254,9 @@ export const migrations: string[] = [
   DROP TABLE search_text_pending;
   ALTER TABLE search_text_pending_slots RENAME TO search_text_pending;
   `,
-  /* 13: a case write's search rows (values, tags, search_cases, the marks for the text indexer) are written in
-     batches, not in the write's own transaction (docs/search.md, "Search rows in batches"). The write records its
-     case here, durably with the case; a batch writes the rows of every case listed and empties the table, and a
+  /* 13: a new case's search rows (values, tags, search_cases, the marks for the text indexer) are written in
+     batches, not in the CreateCase's own transaction (docs/search.md, "Search rows in batches"). The write records
+     its case here, durably with the case; a batch writes the rows of the cases listed and takes them off, and a
      search writes the batch first, so it always answers from rows that hold every acknowledged write. After a crash
      the cases listed are indexed again from their rows. */ `
   CREATE TABLE search_dirty (domain_id TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (domain_id, case_id)) STRICT, WITHOUT ROWID;

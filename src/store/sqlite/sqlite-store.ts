@@ -398,8 +398,9 @@ export class SqliteStore implements Store {
    */
   private searchUndoLog: [string, CaseParams | undefined][] | null = [];
   /**
-   * search_dirty may list cases that searchWaiting does not hold (a write rolled back, the last run ended before its
-   * batch, another process wrote): the next batch indexes every case listed again from its row.
+   * search_dirty may list cases that searchWaiting does not hold (a group or a batch rolled back, the last run ended
+   * before its batch, another connection wrote): the next batch indexes every case listed again from its row, and
+   * updates meanwhile wait with it.
    */
   private searchUnknown = false;
   /** The next write group writes a batch (SEARCH_DELAY_MS after the first waiting write). */
