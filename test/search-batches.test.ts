@@ -8,18 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqlite/sqlite-store.js';
-import type { CaseRecord } from '../src/store/types.js';
-
-const aCase = (n: number, title: string): CaseRecord => ({
-  domainId: 'dom',
-  caseId: `case-${n}`,
-  templateId: 't',
-  referenceNumber: String(n),
-  createdTime: '2025-01-01T00:00:00.000Z',
-  lastUpdatedTime: '2025-01-01T00:00:00.000Z',
-  fields: { title: { stringValue: title } },
-  tags: {},
-});
+import { titledCase as aCase } from './support/case-records.js';
 
 function openStore(opts: Partial<SqliteOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));

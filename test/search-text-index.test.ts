@@ -21,6 +21,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { TEXT_CASE_OF_ROWID, textKey } from '../src/store/sqlite/search-sql.js';
 import type { CaseRecord } from '../src/store/types.js';
 import { startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { titledCase } from './support/case-records.js';
 
 const pendingCount = (store: SqliteStore) => (store.db.prepare('SELECT count(*) AS n FROM search_text_pending').get() as { n: number }).n;
 /** No case write waits for its search rows (written in batches: migration 13), and none for its text documents. */
@@ -194,16 +195,7 @@ for (const [label, searchSets] of [
 });
 
 describe('the background indexer', () => {
-  const aCase = (n: number, title: string): CaseRecord => ({
-    domainId: 'dom-1',
-    caseId: `case-${n}`,
-    templateId: 't',
-    referenceNumber: String(n),
-    createdTime: '2025-01-01T00:00:00.000Z',
-    lastUpdatedTime: '2025-01-01T00:00:00.000Z',
-    fields: { title: { stringValue: title } },
-    tags: {},
-  });
+  const aCase = (n: number, title: string) => titledCase(n, title, 'dom-1');
   const search = (store: SqliteStore, words: string[]) =>
     store.read(async (tx) => (await tx.searchCases({ domainId: 'dom-1', words, sorts: [], limit: 100 })).totalCount);
 
