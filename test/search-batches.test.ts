@@ -152,3 +152,21 @@ test("another connection's batch and later write of a case this one wrote are no
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('closing the store writes the waiting batch', async () => {
+  const { dir, store } = openStore();
+  try {
+    await store.write((tx) => tx.insertCase(aCase(1, 'pine nut')));
+    assert.equal(count(store, 'search_dirty'), 1);
+    await store.close();
+    const reopened = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+    try {
+      assert.equal(count(reopened, 'search_dirty'), 0);
+      assert.equal(count(reopened, 'search_cases'), 1);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
