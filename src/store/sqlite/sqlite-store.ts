@@ -805,6 +805,11 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Before what reads the search rows or removes cases from them, in a write: the whole waiting batch, in place. */
+  private catchUpSearch(): void {
+    if (this.searchWaits()) this.writeSearchBatch();
+  }
+
   /** A batch in a write transaction of its own, outside a write group (before a search in a read, a bulk load). */
   private async writeSearchBatchAlone(): Promise<void> {
     try {
@@ -944,9 +949,7 @@ export class SqliteStore implements Store {
 
   /** Writes the search rows of the case writes waiting for their batch now (tests and benchmarks look at them). */
   async writeSearchRows(): Promise<void> {
-    await this.write(async () => {
-      if (this.searchWaits()) this.writeSearchBatch();
-    });
+    await this.write(async () => this.catchUpSearch());
   }
 
   /** Indexes every pending case now, in large transactions: for bulk loads, so that they end fully indexed. */
@@ -993,10 +996,7 @@ export class SqliteStore implements Store {
     const search = this.search;
     const deferSearch = (row: CaseParams) => this.deferSearch(row);
     const updateSearch = (row: CaseParams, c: CaseRecord, changed: string[]) => this.updateSearch(row, c, changed);
-    /** Before what reads the search rows or removes cases from them: the waiting writes' rows, written in place. */
-    const catchUpSearch = () => {
-      if (this.searchWaits()) this.writeSearchBatch();
-    };
+    const catchUpSearch = () => this.catchUpSearch();
     const searchIsBehind = () => this.searchWaits() && !this.searchMayLag;
     const writing = () => this.writing;
     const prepared = (sql: string) => this.prepared(sql);
