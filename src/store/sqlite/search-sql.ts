@@ -143,7 +143,10 @@ const SQL = {
   textMatch: `${TEXT_DOCUMENTS_MATCHING} UNION SELECT cno FROM search_text_pending`,
   // The cases whose search rows wait for the next batch (migration 13).
   markDirty: 'INSERT INTO search_dirty (domain_id, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-  dirtyCases: 'SELECT domain_id AS domainId, case_id AS caseId FROM search_dirty',
+  // In creation order (the cases table's rowid): a batch numbers the cases it indexes in its order, and searches
+  // break ties by those numbers. Cases deleted since are left out.
+  dirtyCases: `SELECT d.domain_id AS domainId, d.case_id AS caseId FROM search_dirty d
+    JOIN cases c ON c.domain_id = d.domain_id AND c.case_id = d.case_id ORDER BY c.rowid`,
   anyDirty: 'SELECT EXISTS (SELECT 1 FROM search_dirty) AS any',
   clearDirty: 'DELETE FROM search_dirty',
   clearDirtyCases: 'DELETE FROM search_dirty WHERE (domain_id, case_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))',
@@ -413,7 +416,7 @@ export class SearchIndex {
     this.st.markDirty.run(domainId, caseId);
   }
 
-  /** The cases whose search rows wait for the next batch. */
+  /** The cases whose search rows wait for the next batch, oldest first. */
   dirtyCases(): { domainId: string; caseId: string }[] {
     return this.st.dirtyCases.all() as { domainId: string; caseId: string }[];
   }

@@ -1,0 +1,218 @@
+/**
+ * The SQLite store keeps its search rows up to date write by write: new cases in batches, updates in place or
+ * while their case waits, undo logs for failed writes, catch-up after another connection's writes or a restart
+ * (docs/search.md, "Search rows in batches"). Here random sequences of all of those run against one store, and at
+ * random points its searches, walked to the end, must equal those of a store built from scratch (a bulk load of
+ * the cases as they should be); at the end its search rows must equal the fresh store's, row for row.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqlite/sqlite-store.js';
+import type { CaseRecord } from '../src/store/types.js';
+import { searchFixtures, walk } from './support/search-fixtures.js';
+
+const DOMAINS = ['dom-a', 'dom-b'];
+const STEPS = 400;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every search row of the database by case and field, as text: what a bulk load and the writes must agree on. */
+function searchRows(store: SqliteStore): string[] {
+  const rows = store.db
+    .prepare(
+      `SELECT d.domain_id, c.case_id, c.updated, f.field_id, v.s, v.n
+         FROM search_cases c JOIN search_domains d ON d.dno = c.dno
+         LEFT JOIN search_values v ON v.cno = c.cno LEFT JOIN search_fields f ON f.fno = v.fno
+        UNION ALL
+       SELECT d.domain_id, c.case_id, 'tag', t.key, t.value, NULL
+         FROM search_tags t JOIN search_cases c ON c.cno = t.cno JOIN search_domains d ON d.dno = c.dno
+        ORDER BY 1, 2, 4, 5`,
+    )
+    .raw()
+    .all();
+  return rows.map((r) => JSON.stringify(r));
+}
+
+/** A store of the same cases, loaded in one go in the order they were created: the search rows as they should be. */
+async function fromScratch(live: Map<string, CaseRecord>): Promise<SqliteStore> {
+  const fresh = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+  await fresh.loadCases([[...live.values()]]);
+  await fresh.indexAllText();
+  return fresh;
+}
+
+async function run(seed: number, options: Partial<SqliteOptions>) {
+  // Searches break ties by creation order: a batch that catches up from search_dirty must number its cases so.
+  const fx = searchFixtures(seed);
+  const { rand, pick } = fx;
+  let dir = mkdtempSync(join(tmpdir(), 'oc-search-upkeep-'));
+  const dirs = [dir];
+  const open = () => new SqliteStore({ dataDir: dir, textIndexDelayMs: 1, checkpoints: false, ...options });
+  let store = open();
+  let other: SqliteStore | undefined;
+  const live = new Map<string, CaseRecord>();
+  const kinds: Record<string, number> = {};
+  /** Half the time one of the newest cases, whose search rows may still wait for their batch. */
+  const someCase = () => {
+    const cases = [...live.values()];
+    return cases[rand() < 0.5 ? Math.floor(rand() * cases.length) : cases.length - 1 - Math.floor(rand() * Math.min(8, cases.length))];
+  };
+
+  const inserts = (n: number) => {
+    const cases = Array.from({ length: n }, () => fx.newCase(pick(DOMAINS)));
+    return {
+      write: (s: SqliteStore) => s.write(async (tx) => {
+        for (const c of cases) await tx.insertCase(c);
+      }),
+      done: () => cases.forEach((c) => live.set(c.caseId, c)),
+    };
+  };
+  const update = (c: CaseRecord) => {
+    const { next, changed } = fx.updated(c);
+    return { write: (s: SqliteStore) => s.write((tx) => tx.updateCase(next, changed)), done: () => live.set(c.caseId, next) };
+  };
+  const remove = (c: CaseRecord) => ({
+    write: (s: SqliteStore) => s.write((tx) => tx.deleteCase(c.domainId, c.caseId)),
+    done: () => live.delete(c.caseId),
+  });
+  /** A write that changes cases in every way and then fails: none of it may show. */
+  const doomed = () => {
+    const victim = someCase();
+    const born = fx.newCase(pick(DOMAINS));
+    return {
+      write: (s: SqliteStore) => s.write(async (tx) => {
+        await tx.insertCase(born);
+        if (victim) {
+          await tx.updateCase(fx.updated(victim).next, ['title', 'sev']);
+          if (rand() < 0.5) await tx.deleteCase(victim.domainId, victim.caseId);
+        }
+        throw new Error('undone');
+      }),
+      done: () => assert.fail('a doomed write succeeded'),
+    };
+  };
+  const someWrite = () => {
+    const r = rand();
+    if (r < 0.4 || live.size < 5) return inserts(1 + Math.floor(rand() * 4));
+    if (r < 0.85) return update(someCase());
+    return remove(someCase());
+  };
+
+  async function compare(step: number) {
+    const fresh = await fromScratch(live);
+    try {
+      for (let i = 0; i < 4; i++) {
+        // Pages of 50: paging itself is test/search-sets.test.ts's concern, and the domains grow to ~1,000 cases.
+        const q = { ...fx.randomQuery(pick(DOMAINS)), limit: 50 };
+        assert.deepEqual(await walk(store, q, false), await walk(fresh, q, false), `seed ${seed}, step ${step}: ${JSON.stringify(q)}`);
+      }
+    } finally {
+      await fresh.close();
+    }
+  }
+
+  try {
+    for (let step = 0; step < STEPS; step++) {
+      const r = rand();
+      const kind =
+        r < 0.45 ? 'write'
+        : r < 0.5 ? 'full batch'
+        : r < 0.6 ? 'group with a failing write'
+        : r < 0.7 ? 'other connection'
+        : r < 0.73 ? 'pause'
+        : r < 0.76 ? 'restart'
+        : r < 0.79 ? 'crash'
+        : 'search';
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      switch (kind) {
+        case 'write': {
+          const w = someWrite();
+          await w.write(store);
+          w.done();
+          break;
+        }
+        case 'full batch': {
+          // Brings the waiting cases past SEARCH_BATCH in one group: the group writes part of them.
+          const w = inserts(SEARCH_BATCH + Math.floor(rand() * 8));
+          await w.write(store);
+          w.done();
+          break;
+        }
+        case 'group with a failing write': {
+          const writes = [someWrite(), doomed(), someWrite(), rand() < 0.5 ? someWrite() : doomed()];
+          // One write group: none awaited before the last is asked for.
+          const results = await Promise.allSettled(writes.map((w) => w.write(store)));
+          results.forEach((result, i) => {
+            if (result.status === 'fulfilled') writes[i].done();
+            else assert.equal((result.reason as Error).message, 'undone', `seed ${seed}, step ${step}: ${String(result.reason)}`);
+          });
+          break;
+        }
+        case 'other connection': {
+          other ??= open();
+          for (let i = 0, n = 1 + Math.floor(rand() * 3); i < n; i++) {
+            const w = someWrite();
+            await w.write(other);
+            w.done();
+          }
+          if (rand() < 0.3) await other.writeSearchRows();
+          break;
+        }
+        case 'pause':
+          // Long enough for the timed batch (100 ms after the first waiting case) and the text indexer's slices.
+          await sleep(110 + Math.floor(rand() * 40));
+          break;
+        case 'restart':
+          await other?.close();
+          other = undefined;
+          await store.close();
+          store = open();
+          break;
+        case 'crash': {
+          // The files as a crash would leave them between two transactions (no checkpoints: the database file only
+          // changes at close). The old stores close afterwards, on files no longer used: closing writes their batches.
+          const copy = mkdtempSync(join(tmpdir(), 'oc-search-upkeep-'));
+          dirs.push(copy);
+          for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
+          await other?.close();
+          other = undefined;
+          await store.close();
+          dir = copy;
+          store = open();
+          break;
+        }
+        case 'search':
+          await compare(step);
+          break;
+      }
+    }
+    await compare(STEPS);
+    await other?.writeSearchRows();
+    await store.writeSearchRows();
+    const fresh = await fromScratch(live);
+    try {
+      assert.deepEqual(searchRows(store), searchRows(fresh), `seed ${seed}: the search rows`);
+    } finally {
+      await fresh.close();
+    }
+    assert.equal(store.db.pragma('integrity_check', { simple: true }), 'ok');
+    return kinds;
+  } finally {
+    await other?.close();
+    await store.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+test('search rows kept by writes, restarts and another connection answer as rows built from scratch (plain SQL)', async () => {
+  const kinds = await run(11, { searchSets: { accelerateFrom: Infinity } });
+  // Every kind of step ran.
+  assert.equal(Object.keys(kinds).length, 8, JSON.stringify(kinds));
+});
+
+test('the same with match sets answering the searches', async () => {
+  const kinds = await run(12, { searchSets: { accelerateFrom: 0, dictionaryCap: 4, budgetBytes: 48 * 1024 } });
+  assert.equal(Object.keys(kinds).length, 8, JSON.stringify(kinds));
+});
