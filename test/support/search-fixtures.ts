@@ -6,7 +6,11 @@
 import type { CaseCondition, CaseRecord, CaseSearch, Store } from '../../src/store/types.js';
 import { prng } from './fuzz.js';
 
-const TITLES = ['Printer jam in Berlin', 'login slow', 'ÉCOLE Straße', 'refund MISSING in Oslo', 'printer offline', 'ΣΟΦΙΑ berlin'];
+// Strings whose order differs by code unit, code point and locale: accents, case, full-width letters, and an emoji
+// (a surrogate pair, below U+FF5A by code unit and above it by code point).
+const TITLES = ['Printer jam in Berlin', 'login slow', 'ÉCOLE Straße', 'refund MISSING in Oslo', 'printer offline', 'ΣΟΦΙΑ berlin', 'Émile zebra', '😀 smile in Oslo', 'ｚｅｂｒａ Berlin'];
+// Numbers that binary floating point and decimal types tell apart, or order oddly: 0.1 + 0.2, -0, very large.
+const ODD_AMOUNTS = [0.1, 0.3, 0.30000000000000004, -0, -5.5, 1e21, 123456789.123];
 const SEVERITIES = ['low', 'high', 'critical', 'Critical'];
 
 /** Case ids are `case-N`, whose text order is not their creation order (`case-10` < `case-9`). */
@@ -21,12 +25,12 @@ export function searchFixtures(seed: number) {
     const f: CaseRecord['fields'] = {
       title: { stringValue: pick(TITLES) },
       sev: { stringValue: pick(SEVERITIES) },
-      amt: { doubleValue: Math.floor(rand() * 100) },
+      amt: { doubleValue: rand() < 0.2 ? pick(ODD_AMOUNTS) : Math.floor(rand() * 100) },
       vip: { booleanValue: rand() < 0.3 },
       due: { stringValue: new Date(Date.parse('2025-01-01T00:00:00.000Z') + Math.floor(rand() * 30) * 86_400_000).toISOString() },
       ref: { stringValue: `REF-${Math.floor(rand() * 1e6)}` },
     };
-    if (rand() < 0.5) f.notes = { stringValue: pick(['call back', 'urgent Berlin', 'noted']) };
+    if (rand() < 0.5) f.notes = { stringValue: pick(['call back', 'urgent Berlin', 'noted', '50% off_now']) };
     if (rand() < 0.2) f.amt = { emptyValue: {} };
     return f;
   }
@@ -42,7 +46,16 @@ export function searchFixtures(seed: number) {
     clock += Math.floor(rand() * 3) * 1000; // equal update times happen: ties are ordered by creation
     const t = new Date(clock).toISOString();
     const n = ++serial;
-    return { domainId, caseId: caseId(n), templateId: 'tpl', referenceNumber: String(n), createdTime: t, lastUpdatedTime: t, fields: randomFields(), tags: randomTags() };
+    // The system fields as the server writes them (createCase.ts): the stores may read the case id and the update
+    // time from either the record or its fields.
+    const fields = {
+      ...randomFields(),
+      case_id: { stringValue: caseId(n) },
+      reference_number: { stringValue: String(n) },
+      created_datetime: { stringValue: t },
+      last_updated_datetime: { stringValue: t },
+    };
+    return { domainId, caseId: caseId(n), templateId: 'tpl', referenceNumber: String(n), createdTime: t, lastUpdatedTime: t, fields, tags: randomTags() };
   }
 
   /** The case changed as an UpdateCase would: some fields (maybe none), maybe its tags, and its update time. */
@@ -50,9 +63,10 @@ export function searchFixtures(seed: number) {
     clock += 1000;
     const fields = randomFields();
     const changed = Object.keys(fields).filter(() => rand() < 0.5);
-    const next = { ...c, lastUpdatedTime: new Date(clock).toISOString(), fields: { ...c.fields }, tags: rand() < 0.5 ? randomTags() : c.tags };
+    const time = new Date(clock).toISOString();
+    const next: CaseRecord = { ...c, lastUpdatedTime: time, fields: { ...c.fields, last_updated_datetime: { stringValue: time } }, tags: rand() < 0.5 ? randomTags() : c.tags };
     for (const id of changed) next.fields[id] = fields[id];
-    return { next, changed };
+    return { next, changed: [...changed, 'last_updated_datetime'] };
   }
 
   const cmp = (fieldId: string, op: '=' | '>' | '>=' | '<' | '<=', column: 's' | 'n', value: string | number): CaseCondition => ({ kind: 'compare', fieldId, op, column, value });
@@ -62,13 +76,14 @@ export function searchFixtures(seed: number) {
       case 0:
         return cmp('sev', '=', 's', pick(SEVERITIES));
       case 1:
+        if (rand() < 0.3) return cmp('amt', pick(['=', '>', '<=']), 'n', pick(ODD_AMOUNTS));
         return { kind: 'and', conditions: [cmp('amt', '>=', 'n', Math.floor(rand() * 50)), cmp('amt', '<', 'n', 50 + Math.floor(rand() * 50))] };
       case 2:
         return cmp('vip', '=', 'n', pick([0, 1]));
       case 3:
         return cmp('due', pick(['>', '<=']), 's', new Date(Date.parse('2025-01-10T00:00:00.000Z') + Math.floor(rand() * 10) * 86_400_000).toISOString());
       case 4:
-        return { kind: 'contains', fieldId: pick(['title', 'notes', 'ref']), text: pick(['printer', 'berlin', 'in', 'é', 'σοφια', 'ref-1', 'straße', '']) };
+        return { kind: 'contains', fieldId: pick(['title', 'notes', 'ref']), text: pick(['printer', 'berlin', 'in', 'é', 'σοφια', 'ref-1', 'straße', '', '😀', 'ｚｅｂ', '0%', 'f_n', '%']) };
       case 5:
         return { kind: 'empty', fieldId: pick(['notes', 'amt', 'nosuchfield']) };
       case 6:
@@ -112,7 +127,7 @@ export function searchFixtures(seed: number) {
     return {
       domainId,
       condition: rand() < 0.9 ? randomCondition() : undefined,
-      words: rand() < 0.3 ? [pick(['printer', 'berlin', 'straße', 'ref-', 'in', 'σοφια', 'case-1', '2025-01-01t00:0', 't00:1', 't00:2']), ...(rand() < 0.5 ? ['berlin'] : [])] : [],
+      words: rand() < 0.3 ? [pick(['printer', 'berlin', 'straße', 'ref-', 'in', 'σοφια', 'case-1', '2025-01-01t00:0', 't00:1', 't00:2', '😀', 'ｚｅｂｒａ']), ...(rand() < 0.5 ? ['berlin'] : [])] : [],
       sorts: pick(sorts),
       limit: 1 + Math.floor(rand() * 7),
     };
