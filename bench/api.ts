@@ -316,6 +316,8 @@ interface Row {
   rssMb: Partial<Record<Server, number>>;
   /** Server CPU time per measured request, µs. */
   cpuUs: Partial<Record<Server, number>>;
+  /** Per round, requests/s against the ceiling's in the same round, %: how far this machine's drift moves the ratio. */
+  roundRatios: Partial<Record<Server, number[]>>;
 }
 
 function table(rows: Row[]): string {
@@ -494,7 +496,8 @@ async function main() {
           ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
           : String(2 + plan[workload].reads + plan[workload].writes);
       const cpuUs = Object.fromEntries(servers.map((server) => [server, cpuPerRequest(parts[server]!)]));
-      rows.push({ workload, statements, results, rssMb, cpuUs });
+      const roundRatios = Object.fromEntries(servers.map((server) => [server, parts[server]!.map((p, i) => (100 * p.perSecond) / parts.ceiling![i].perSecond)]));
+      rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios });
     }
     console.log(
       `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
@@ -509,6 +512,11 @@ async function main() {
         `${r.workload}: opencases ${opencases!.toFixed(0)} µs, ceiling ${ceiling!.toFixed(0)} µs (ceiling/opencases ${((100 * ceiling!) / opencases!).toFixed(0)}%)` +
           (postgres !== undefined ? `, PostgreSQL ${postgres.toFixed(0)} µs` : ''),
       );
+    }
+    console.log("\nRatio in each round (requests/s against the ceiling's phase of the same round):");
+    for (const r of rows) {
+      const rounds = (server: Server) => r.roundRatios[server]!.map((x) => `${x.toFixed(0)}%`).join(', ');
+      console.log(`${r.workload}: opencases ${rounds('opencases')}${r.roundRatios.postgres ? `; PostgreSQL ${rounds('postgres')}` : ''}`);
     }
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);
