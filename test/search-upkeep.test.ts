@@ -45,7 +45,8 @@ async function fromScratch(live: Map<string, CaseRecord>): Promise<SqliteStore> 
 }
 
 async function run(seed: number, options: Partial<SqliteOptions>) {
-  // Searches break ties by creation order: a batch that catches up from search_dirty must number its cases so.
+  // Case ids `case-N`, whose text order is not their creation order: a catch-up batch that numbered its cases by id
+  // would break search ties unlike the fresh load, which numbers them in creation order.
   const fx = searchFixtures(seed);
   const { rand, pick } = fx;
   let dir = mkdtempSync(join(tmpdir(), 'oc-search-upkeep-'));
