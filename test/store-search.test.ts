@@ -32,7 +32,6 @@ test('SQLite and PostgreSQL answer the same searches after the same writes', asy
   const live = new Map<string, CaseRecord>();
   const someCase = () => [...live.values()][Math.floor(rand() * live.size)];
   const onBoth = (fn: (store: Store) => Promise<void>) => Promise.all(stores.map(fn));
-  let queries = 0;
   try {
     for (let round = 0; round < 12; round++) {
       for (let i = 0; i < 25; i++) {
@@ -53,12 +52,11 @@ test('SQLite and PostgreSQL answer the same searches after the same writes', asy
           live.delete(c.caseId);
         }
       }
-      for (let i = 0; i < 15; i++, queries++) {
+      for (let i = 0; i < 15; i++) {
         const q = { ...fx.randomQuery(pick(DOMAINS)), limit: 1 + Math.floor(rand() * 30) };
         assert.deepEqual(await walk(postgres, q, false), await walk(sqlite, q, false), `round ${round}: ${JSON.stringify(q)}`);
       }
     }
-    assert.equal(queries, 180);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
   }
