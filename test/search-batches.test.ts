@@ -77,6 +77,32 @@ test('the group that brings the waiting writes to SEARCH_BATCH writes them, for 
   }
 });
 
+test('a batch cut short by its budget leaves the rest listed, so that a crash before the next group loses none', async () => {
+  const { dir, store } = openStore({ checkpoints: false });
+  const copy = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
+  let reopened: SqliteStore | undefined;
+  try {
+    // Far more than a group's few milliseconds of batch can index.
+    const n = 30 * SEARCH_BATCH;
+    await store.write(async (tx) => {
+      for (let i = 1; i <= n; i++) await tx.insertCase(aCase(i, `brazil ${i}`));
+    });
+    const indexed = count(store, 'search_cases');
+    assert.ok(indexed > 0 && indexed < n, `${indexed} of ${n} indexed: the batch was not cut short`);
+    assert.equal(count(store, 'search_dirty'), n - indexed);
+    // The files as a crash right after that group would leave them (no checkpoints: the database file is unchanged).
+    for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
+    reopened = new SqliteStore({ dataDir: copy, textIndexDelayMs: false });
+    const found = await reopened.read((tx) => tx.searchCases({ domainId: 'dom', words: ['brazil'], sorts: [], limit: 1 }));
+    assert.equal(found.totalCount, n);
+  } finally {
+    await reopened?.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
+
 test('a write undone in its group takes back only its own waiting rows', async () => {
   const { dir, store, statements } = openStore();
   try {
