@@ -151,7 +151,8 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
           break;
         }
         case 'full batch': {
-          // Brings the waiting cases past SEARCH_BATCH in one group: the group writes them, or as many as its budget allows.
+          // Brings the waiting cases past SEARCH_BATCH in one group: the group writes them, or as many as its budget
+          // allows.
           const w = inserts(SEARCH_BATCH + Math.floor(rand() * 8));
           await w.write(store);
           w.done();
