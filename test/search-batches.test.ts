@@ -103,6 +103,46 @@ test('a batch cut short by its budget leaves the rest listed, so that a crash be
   }
 });
 
+test('a batch that fails leaves its group to commit and its cases listed; searches fail until a batch succeeds', async () => {
+  const { dir, store } = openStore();
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    // A value the search rows cannot take, as a full disk or a corrupt index page would refuse one.
+    const refuse = (title: string) =>
+      store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON search_values WHEN NEW.s = '${title}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    // The second case of the batch, so that the batch fails after indexing one case (and early, within its budget).
+    refuse('cobnut 2');
+    await store.write(async (tx) => {
+      for (let n = 1; n <= SEARCH_BATCH; n++) await tx.insertCase(aCase(n, `cobnut ${n}`));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, ['search rows failed: refused']);
+    assert.equal(count(store, 'cases'), SEARCH_BATCH, "the group's writes committed");
+    assert.equal(count(store, 'search_cases'), 0, 'the batch was undone as a whole');
+    assert.equal(count(store, 'search_dirty'), SEARCH_BATCH);
+    store.db.exec('DROP TRIGGER refuse');
+    // The next batch goes by the listed cases, the first one (indexed, then undone) included.
+    assert.equal((await search(store, ['cobnut'])).length, SEARCH_BATCH);
+    assert.equal(count(store, 'search_dirty'), 0);
+
+    // A search whose batch fails (again after one case) fails with it, and leaves the cases listed for the next.
+    refuse('cobnut last');
+    await store.write(async (tx) => {
+      await tx.insertCase(aCase(SEARCH_BATCH + 1, `cobnut ${SEARCH_BATCH + 1}`));
+      await tx.insertCase(aCase(SEARCH_BATCH + 2, 'cobnut last'));
+    });
+    await assert.rejects(search(store, ['cobnut']), /refused/);
+    store.db.exec('DROP TRIGGER refuse');
+    assert.equal((await search(store, ['cobnut'])).length, SEARCH_BATCH + 2);
+  } finally {
+    process.off('warning', onWarning);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a write undone in its group takes back only its own waiting rows', async () => {
   const { dir, store, statements } = openStore();
   try {
