@@ -231,6 +231,37 @@ describe('the background indexer', () => {
     }
   });
 
+  test('a slice that fails is undone and reported, its cases stay pending and found, and the indexer tries again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
+    const store = new SqliteStore({ dataDir: dir, textIndexDelayMs: 5 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      // The slice ends by removing the pending rows it indexed: refused, the whole slice fails after its FTS5 inserts.
+      store.db.exec("CREATE TRIGGER refuse BEFORE DELETE ON search_text_pending BEGIN SELECT RAISE(ABORT, 'refused'); END");
+      await store.write(async (tx) => {
+        for (let i = 1; i <= 10; i++) await tx.insertCase(aCase(i, `paella ${i}`));
+      });
+      await store.writeSearchRows();
+      await waitFor(() => warnings.length > 0);
+      assert.deepEqual(warnings, ['search text indexing failed: refused']);
+      assert.equal(pendingCount(store), 10);
+      assert.deepEqual(ftsMatches(store, 'paella'), [], "the slice's documents were undone with it");
+      assert.equal(await search(store, ['paella']), 10, 'pending cases are searched by their values');
+
+      store.db.exec('DROP TRIGGER refuse');
+      await waitFor(() => indexed(store));
+      assert.equal(ftsMatches(store, 'paella').length, 10);
+      assert.equal(await search(store, ['paella']), 10);
+      assert.equal(warnings.length, 1);
+    } finally {
+      process.off('warning', onWarning);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("under steady writes the indexer's slices ride on the writes' own commits, and its merging keeps up", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-text-'));
     let commits = 0;
