@@ -1,6 +1,7 @@
 /**
- * Group commit of the SQLite store: concurrent writes share a COMMIT, a failing write is undone alone, and
- * reads see only committed writes. (That an acknowledged write survives a crash is test/crash.test.ts.)
+ * Group commit of the SQLite store: concurrent writes share a COMMIT, a failing write is undone alone, a failing
+ * COMMIT fails its whole group, and reads see only committed writes. (That an acknowledged write survives a crash is
+ * test/crash.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { titledCase } from './support/case-records.js';
 
 function openStore() {
   const dir = mkdtempSync(join(tmpdir(), 'oc-group-commit-'));
@@ -46,6 +48,31 @@ test('concurrent writes share commits; a failing one is undone alone and reports
     assert.ok(commits < 20, `20 concurrent writes took ${commits} commits`);
     const stored = await store.read(async (tx) => Promise.all(Array.from({ length: 20 }, (_, i) => tx.getResource('domain', '123456789012', `d-${i}`))));
     stored.forEach((r, i) => assert.equal(r !== undefined, i % 3 !== 1, `d-${i}`));
+  } finally {
+    await close();
+  }
+});
+
+test('a COMMIT that fails fails every write of its group, and leaves nothing of them, in the search either', async () => {
+  const { store, close } = openStore();
+  try {
+    // A foreign key checked at COMMIT: a write that breaks it passes its own savepoint and fails the whole group.
+    store.db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent INTEGER REFERENCES parent DEFERRABLE INITIALLY DEFERRED)');
+    const search = async () => (await store.read((tx) => tx.searchCases({ domainId: 'dom', words: ['lentil'], sorts: [], limit: 10 }))).hits.map((h) => h.record.caseId);
+    const outcomes = await Promise.allSettled([
+      store.write((tx) => tx.insertCase(titledCase(1, 'lentil soup'))),
+      store.write((tx) => tx.putResource(doc('d-1'))),
+      store.write(async () => void store.db.prepare('INSERT INTO child (parent) VALUES (42)').run()),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+    for (const o of outcomes) assert.match(String((o as PromiseRejectedResult).reason), /FOREIGN KEY constraint failed/);
+    assert.equal(await store.read((tx) => tx.getCase('dom', 'case-1')), undefined);
+    assert.equal(await store.read((tx) => tx.getResource('domain', '123456789012', 'd-1')), undefined);
+    assert.deepEqual(await search(), [], 'the undone case is not searched');
+
+    // The store goes on: the next group commits, and its case is found.
+    await store.write((tx) => tx.insertCase(titledCase(2, 'lentil stew')));
+    assert.deepEqual(await search(), ['case-2']);
   } finally {
     await close();
   }
