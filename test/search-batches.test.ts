@@ -4,11 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqlite/sqlite-store.js';
 import { titledCase as aCase } from './support/case-records.js';
+import { copyAsCrashed } from './support/crashed-copy.js';
 
 function openStore(opts: Partial<SqliteOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
@@ -79,7 +80,7 @@ test('the group that brings the waiting writes to SEARCH_BATCH writes them, for 
 
 test('a batch cut short by its budget leaves the rest listed, so that a crash before the next group loses none', async () => {
   const { dir, store } = openStore({ checkpoints: false });
-  const copy = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
+  let copy: string | undefined;
   let reopened: SqliteStore | undefined;
   try {
     // Far more than a group's few milliseconds of batch can index.
@@ -90,16 +91,15 @@ test('a batch cut short by its budget leaves the rest listed, so that a crash be
     const indexed = count(store, 'search_cases');
     assert.ok(indexed > 0 && indexed < n, `${indexed} of ${n} indexed: the batch was not cut short`);
     assert.equal(count(store, 'search_dirty'), n - indexed);
-    // The files as a crash right after that group would leave them (no checkpoints: the database file is unchanged).
-    for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
+    // A crash right after that group.
+    copy = copyAsCrashed(dir);
     reopened = new SqliteStore({ dataDir: copy, textIndexDelayMs: false });
     const found = await reopened.read((tx) => tx.searchCases({ domainId: 'dom', words: ['brazil'], sorts: [], limit: 1 }));
     assert.equal(found.totalCount, n);
   } finally {
     await reopened?.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(copy, { recursive: true, force: true });
+    for (const d of [dir, copy]) if (d) rmSync(d, { recursive: true, force: true });
   }
 });
 
@@ -169,9 +169,8 @@ test('a write undone in its group takes back only its own waiting rows', async (
 });
 
 test('case writes whose batch had not been written when the process ended are indexed on the next start', async () => {
-  // No checkpoints: the database file and its WAL, copied between two transactions, are what a crash would leave.
   const { dir, store } = openStore({ checkpoints: false });
-  const copy = mkdtempSync(join(tmpdir(), 'oc-search-batches-'));
+  let copy: string | undefined;
   let reopened: SqliteStore | undefined;
   try {
     await store.write((tx) => tx.insertCase(aCase(1, 'chestnut')));
@@ -182,7 +181,7 @@ test('case writes whose batch had not been written when the process ended are in
       await tx.updateCase({ ...aCase(1, 'acorn'), lastUpdatedTime: '2025-03-01T00:00:00.000Z' }, ['title']);
     });
     assert.equal(count(store, 'search_dirty'), 1, 'the new case, written twice');
-    for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
+    copy = copyAsCrashed(dir);
     assert.ok(existsSync(join(copy, 'opencases.db-wal')));
 
     const statements: string[] = [];
@@ -195,8 +194,7 @@ test('case writes whose batch had not been written when the process ended are in
   } finally {
     await reopened?.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(copy, { recursive: true, force: true });
+    for (const d of [dir, copy]) if (d) rmSync(d, { recursive: true, force: true });
   }
 });
 

@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqlite/sqlite-store.js';
 import type { CaseRecord } from '../src/store/types.js';
+import { copyAsCrashed } from './support/crashed-copy.js';
 import { searchFixtures, walk } from './support/search-fixtures.js';
 
 const DOMAINS = ['dom-a', 'dom-b'];
@@ -190,11 +191,9 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
           store = open();
           break;
         case 'crash': {
-          // The files as a crash would leave them between two transactions (no checkpoints: the database file only
-          // changes at close). The old stores close afterwards, on files no longer used: closing writes their batches.
-          const copy = mkdtempSync(join(tmpdir(), 'oc-search-upkeep-'));
+          // The old stores close afterwards, on files no longer used: closing writes their batches.
+          const copy = copyAsCrashed(dir);
           dirs.push(copy);
-          for (const file of ['opencases.db', 'opencases.db-wal']) copyFileSync(join(dir, file), join(copy, file));
           await other?.close();
           other = undefined;
           await store.close();
