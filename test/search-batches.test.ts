@@ -112,16 +112,17 @@ test('a batch that fails leaves its group to commit and its cases listed; search
     // A value the search rows cannot take, as a full disk or a corrupt index page would refuse one.
     const refuse = (title: string) =>
       store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON search_values WHEN NEW.s = '${title}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
-    // The second case of the batch, so that the batch fails after indexing one case (and early, within its budget).
+    // The second case of the batch, so that the batch fails after indexing one case. (On a slow machine the group's
+    // budget may end its batch after the first case; the next group's batch then fails.)
     refuse('cobnut 2');
     await store.write(async (tx) => {
       for (let n = 1; n <= SEARCH_BATCH; n++) await tx.insertCase(aCase(n, `cobnut ${n}`));
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 250 && warnings.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(warnings, ['search rows failed: refused']);
     assert.equal(count(store, 'cases'), SEARCH_BATCH, "the group's writes committed");
-    assert.equal(count(store, 'search_cases'), 0, 'the batch was undone as a whole');
-    assert.equal(count(store, 'search_dirty'), SEARCH_BATCH);
+    assert.ok(count(store, 'search_cases') <= 1, 'the failed batch was undone as a whole');
+    assert.equal(count(store, 'search_dirty') + count(store, 'search_cases'), SEARCH_BATCH, 'the rest stay listed');
     store.db.exec('DROP TRIGGER refuse');
     // The next batch goes by the listed cases, the first one (indexed, then undone) included.
     assert.equal((await search(store, ['cobnut'])).length, SEARCH_BATCH);
