@@ -143,9 +143,9 @@ const SQL = {
   textMatch: `${TEXT_DOCUMENTS_MATCHING} UNION SELECT cno FROM search_text_pending`,
   // The cases whose search rows wait for the next batch (migration 13).
   markDirty: 'INSERT INTO search_dirty (domain_id, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-  // In creation order (the cases table's rowid): a batch numbers the cases it indexes in its order, and searches
-  // break ties by those numbers. Cases deleted since are left out.
-  dirtyCases: `SELECT d.domain_id AS domainId, d.case_id AS caseId FROM search_dirty d
+  // Their case rows, in creation order (the cases table's rowid): a batch numbers the cases it indexes in its order,
+  // and searches break ties by those numbers. Cases deleted since are left out.
+  dirtyCases: `SELECT c.* FROM search_dirty d
     JOIN cases c ON c.domain_id = d.domain_id AND c.case_id = d.case_id ORDER BY c.rowid`,
   anyDirty: 'SELECT EXISTS (SELECT 1 FROM search_dirty) AS any',
   clearDirty: 'DELETE FROM search_dirty',
@@ -416,9 +416,9 @@ export class SearchIndex {
     this.st.markDirty.run(domainId, caseId);
   }
 
-  /** The cases whose search rows wait for the next batch, oldest first. */
-  dirtyCases(): { domainId: string; caseId: string }[] {
-    return this.st.dirtyCases.all() as { domainId: string; caseId: string }[];
+  /** The rows of the cases whose search rows wait for the next batch, oldest first (as the `cases` table holds them). */
+  dirtyCaseRows(): Record<string, unknown>[] {
+    return this.st.dirtyCases.all() as Record<string, unknown>[];
   }
 
   hasDirtyCases(): boolean {

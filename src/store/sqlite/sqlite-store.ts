@@ -756,10 +756,7 @@ export class SqliteStore implements Store {
    */
   private writeSearchBatch(budgetMs = Infinity): void {
     if (this.searchUnknown) {
-      for (const { domainId, caseId } of this.search.dirtyCases()) {
-        const r = this.st.getCase.get(domainId, caseId) as Row | undefined;
-        if (r) this.search.reindexWhole(toCase(r));
-      }
+      for (const r of this.search.dirtyCaseRows()) this.search.reindexWhole(toCase(r as Row));
       this.searchWaiting.clear();
       this.searchUnknown = false;
     } else {
