@@ -1,12 +1,13 @@
 /**
  * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
  *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
- *                           [--ceiling-commit group|per-request] [--database-url postgres://…]
+ *                           [--ceiling append|indexed] [--ceiling-commit group|per-request] [--database-url postgres://…]
  *
  * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
  *    a copy. bench/ceiling.ts gets a copy of the same cases.
  * 2. Counts the SQLite statements opencases executes per operation (better-sqlite3's `verbose` hook on an
- *    in-process server over the copy) and hands those counts to the ceiling server.
+ *    in-process server over the copy) and hands those counts to the ceiling server. `--ceiling indexed` runs the
+ *    like-for-like ceiling, which keeps the same search entries with its statements (bench/ceiling.ts).
  * 3. Starts `opencases serve` in strict mode (a credentials file: every request's SigV4 signature is verified)
  *    and the ceiling server, each as a process of its own, and drives each workload against both in turn from
  *    a third process (bench/load.ts) at a fixed concurrency. The load generator signs its requests before the
@@ -29,7 +30,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../src/server.js';
 import { BENCH_ACCESS_KEY, type BenchManifest } from './search-domain.js';
 import { cloneDatabase, siblingDatabase } from './postgres.js';
-import { type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
+import { type CeilingKind, type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
 import { foldStacks } from './flamegraph.js';
 import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: '/tmp/opencases-bench-api' },
     profile: { type: 'boolean', default: false },
     json: { type: 'string' },
+    ceiling: { type: 'string', default: 'append' },
     'ceiling-commit': { type: 'string', default: 'group' },
     'database-url': { type: 'string' },
   },
@@ -61,8 +63,10 @@ const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
+const CEILING_KIND = args.ceiling as CeilingKind;
 const CEILING_COMMIT = args['ceiling-commit']!;
 const DATABASE_URL = args['database-url'];
+if (CEILING_KIND !== 'append' && CEILING_KIND !== 'indexed') throw new Error('--ceiling takes append or indexed');
 if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
@@ -106,7 +110,7 @@ async function waitForHealth(endpoint: string, child: ChildProcess): Promise<voi
 /** Seeds once per case count (bench/seed.ts) and prepares the ceiling's copy of the same cases. */
 async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; manifest: BenchManifest }> {
   const seedDir = join(DIR, `seed-${CASES}`);
-  const ceilingSeedDir = join(DIR, `ceiling-seed-${CASES}`);
+  const ceilingSeedDir = join(DIR, CEILING_KIND === 'append' ? `ceiling-seed-${CASES}` : `ceiling-${CEILING_KIND}-seed-${CASES}`);
   const manifestFile = join(seedDir, 'bench-domain.json');
   if (!existsSync(manifestFile)) {
     rmSync(seedDir, { recursive: true, force: true });
@@ -115,9 +119,9 @@ async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; mani
     if (code !== 0) throw new Error(`bench/seed.ts failed with code ${code}`);
   }
   if (!existsSync(ceilingFile(ceilingSeedDir))) {
-    log('copying the seeded cases for the ceiling server');
+    log(`copying the seeded cases for the ${CEILING_KIND} ceiling server`);
     rmSync(ceilingSeedDir, { recursive: true, force: true });
-    prepareCeilingData(ceilingSeedDir, join(seedDir, 'opencases.db'));
+    prepareCeilingData(ceilingSeedDir, join(seedDir, 'opencases.db'), CEILING_KIND);
   }
   return { seedDir, ceilingSeedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
 }
@@ -440,6 +444,8 @@ async function main() {
     String(ceilingPort),
     '--plan',
     JSON.stringify(plan),
+    '--kind',
+    CEILING_KIND,
     ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
   ]);
   const processes: Partial<Record<Server, ChildProcess>> = { opencases, ceiling, ...(postgres && { postgres }) };
@@ -500,7 +506,7 @@ async function main() {
       rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios });
     }
     console.log(
-      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
+      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_KIND === 'indexed' ? 'indexed: the same search entries, ' : ''}${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
         `${postgres ? ' and opencases on PostgreSQL (fsync on; ratio also against the SQLite ceiling)' : ''}; ` +
         `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
     );
