@@ -218,6 +218,26 @@ test("another connection's batch and later write of a case this one wrote are no
   }
 });
 
+test("a bulk load numbers its cases after another connection's waiting cases, as they were created", async () => {
+  const { dir, store: a } = openStore();
+  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+  try {
+    // b's new case waits for b's batch (listed in search_dirty); a knows nothing of it when its load begins.
+    await b.write((tx) => tx.insertCase(aCase(1, 'walnut')));
+    await a.loadCases([[aCase(2, 'walnut'), aCase(3, 'walnut')]]);
+    // Same update time: searches break the tie by creation, newest first.
+    const { hits } = await a.read((tx) => tx.searchCases({ domainId: 'dom', words: ['walnut'], sorts: [], limit: 10 }));
+    assert.deepEqual(
+      hits.map((h) => h.record.caseId),
+      ['case-3', 'case-2', 'case-1'],
+    );
+  } finally {
+    await b.close();
+    await a.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('closing the store writes the waiting batch', async () => {
   const { dir, store } = openStore();
   try {

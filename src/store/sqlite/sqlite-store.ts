@@ -492,8 +492,9 @@ export class SqliteStore implements Store {
 
   /** loadCases' work. */
   private async load(batches: AsyncIterable<CaseRecord[]> | Iterable<CaseRecord[]>, progress?: (p: LoadProgress) => void): Promise<number> {
-    // The load's cases take numbers after those of the writes before it.
-    if (this.searchWaits()) await this.writeSearchBatchAlone();
+    // The load's cases take numbers after those of the writes before it, also of another connection's whose batch
+    // has not been written: only a transaction tells whether there are any (noticeOtherWriters).
+    await this.writeSearchBatchAlone();
     let text: BulkText | undefined = this.file && this.search.textIndexEmpty() ? startBulkText(this.file) : undefined;
     const dropText = (e: unknown) => {
       process.emitWarning(`bulk text index abandoned, the text indexer takes over: ${e instanceof Error ? e.message : String(e)}`);
@@ -807,12 +808,15 @@ export class SqliteStore implements Store {
     if (this.searchWaits()) this.writeSearchBatch();
   }
 
-  /** A batch in a write transaction of its own, outside a write group (before a search in a read, a bulk load). */
+  /**
+   * The waiting batch, if any, in a write transaction of its own, outside a write group (before a search in a read, a
+   * bulk load). Another connection's commit, noticed as the transaction begins, may leave it cases to write.
+   */
   private async writeSearchBatchAlone(): Promise<void> {
     try {
       await this.writeTransaction(BUSY_TIMEOUT_MS, () => {
         this.noticeOtherWriters();
-        this.writeSearchBatch();
+        this.catchUpSearch();
       });
     } catch (e) {
       this.forget();
