@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BACKEND_SPECIFIC = /\/(model|sigv4|protocol|limits|serve|restart|crash|group-commit|store-[a-z]+|postgres|events-store|events-crash|events-postgres|workspace-session|bench-seed)\.test\.ts$/;
+const BACKEND_SPECIFIC = /\/(model|sigv4|protocol|limits|serve|restart|crash|group-commit|store-[a-z]+|postgres|events-store|events-crash|events-postgres|workspace-session|bench-[a-z]+)\.test\.ts$/;
 const e2eOnly = process.argv.includes('--e2e');
 const dirs = e2eOnly ? ['test'] : ['test', 'src'];
 

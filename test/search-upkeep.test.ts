@@ -15,6 +15,7 @@ import { SEARCH_BATCH, SqliteStore, type SqliteOptions } from '../src/store/sqli
 import type { CaseRecord } from '../src/store/types.js';
 import { copyAsCrashed } from './support/crashed-copy.js';
 import { searchFixtures, walk } from './support/search-fixtures.js';
+import { seed } from './support/seeds.js';
 
 const DOMAINS = ['dom-a', 'dom-b'];
 const STEPS = 400;
@@ -225,12 +226,12 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
 }
 
 test('search rows kept by writes, restarts and another connection answer as rows built from scratch (plain SQL)', async () => {
-  const kinds = await run(11, { searchSets: { accelerateFrom: Infinity } });
+  const kinds = await run(seed(11), { searchSets: { accelerateFrom: Infinity } });
   // Every kind of step ran.
   assert.equal(Object.keys(kinds).length, 9, JSON.stringify(kinds));
 });
 
 test('the same with match sets answering the searches', async () => {
-  const kinds = await run(12, { searchSets: { accelerateFrom: 0, dictionaryCap: 4, budgetBytes: 48 * 1024 } });
+  const kinds = await run(seed(12), { searchSets: { accelerateFrom: 0, dictionaryCap: 4, budgetBytes: 48 * 1024 } });
   assert.equal(Object.keys(kinds).length, 9, JSON.stringify(kinds));
 });

@@ -13,6 +13,7 @@ import type { CaseRecord, RelatedItemRecord, RelatedItemSearch, Store } from '..
 import { prng } from './support/fuzz.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { searchFixtures, walk } from './support/search-fixtures.js';
+import { seed } from './support/seeds.js';
 
 const DOMAINS = ['dom-a', 'dom-b'];
 
@@ -25,7 +26,7 @@ after(async () => {
 });
 
 test('SQLite and PostgreSQL answer the same searches after the same writes', async () => {
-  const fx = searchFixtures(21);
+  const fx = searchFixtures(seed(21));
   const { rand, pick } = fx;
   const stores: Store[] = [new SqliteStore({ dataDir: ':memory:' }), await PgStore.open({ url: await cluster.createDatabase() })];
   const [sqlite, postgres] = stores;
@@ -63,7 +64,7 @@ test('SQLite and PostgreSQL answer the same searches after the same writes', asy
 });
 
 test('SQLite and PostgreSQL answer the same related-item searches after the same writes', async () => {
-  const { int, pick, chance } = prng(22);
+  const { int, pick, chance } = prng(seed(22));
   const stores: Store[] = [new SqliteStore({ dataDir: ':memory:' }), await PgStore.open({ url: await cluster.createDatabase() })];
   const [sqlite, postgres] = stores;
   const TYPES = ['Contact', 'File', 'Comment', 'Sla', 'ConnectCase', 'Custom'];
