@@ -123,8 +123,8 @@ function searchIndex(db: Database.Database) {
   };
   const stringOf = (v: FieldInput['value']) => v.stringValue ?? v.userArnValue;
   const numberOf = (v: FieldInput['value']) => v.doubleValue ?? (v.booleanValue === undefined ? null : Number(v.booleanValue));
-  // A document per slot, the slot in the rowid's high bits as opencases numbers them (slot 0: the case's first
-  // document, 1: the update time, 2…: a field's value).
+  // A document per slot, the slot in the rowid's high bits as in opencases (slot 0: the case's first document, 1: the
+  // update time, 2…: a field's value, numbered here in the order the fields are first seen).
   const slots = new Map<string, number>();
   const docKey = (slot: number, cno: number) => slot * 2 ** 40 + cno;
   const slotOf = (id: string) => {
