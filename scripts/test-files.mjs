@@ -1,11 +1,20 @@
 // Prints the test files for `npm test` (Node 20's --test takes no globs): every *.test.ts under test/ and src/.
 // With --e2e: only the end-to-end files that hold for any store backend, which npm test runs a second time on
 // PostgreSQL (test/support/run-with-postgres.ts). Left out there: unit tests, the store suites (they run both
-// backends themselves), and files that are about the SQLite file or spawn server processes of their own.
+// backends themselves), files that are about the SQLite store or file or spawn server processes of their own, and
+// files that build their stores or servers without the test backend (they would run the same tests again).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BACKEND_SPECIFIC = /\/(model|sigv4|protocol|limits|serve|restart|crash|group-commit|store-[a-z]+|postgres|events-store|events-crash|events-postgres|workspace-session|bench-[a-z]+)\.test\.ts$/;
+const BACKEND_SPECIFIC = new RegExp(
+  '/(' +
+    [
+      'model|sigv4|protocol|limits|serve|restart|crash|group-commit|store-[a-z]+|postgres|ids|bench-[a-z]+',
+      'events-store|events-crash|events-postgres|workspace-session|server-warnings|write-lock|checkpointer|resource-cache',
+      'search-batches|search-bulk-load|search-migrations|search-sets|search-text-index|search-upkeep',
+    ].join('|') +
+    ')\\.test\\.ts$',
+);
 const e2eOnly = process.argv.includes('--e2e');
 const dirs = e2eOnly ? ['test'] : ['test', 'src'];
 
