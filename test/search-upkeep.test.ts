@@ -46,10 +46,10 @@ async function fromScratch(live: Map<string, CaseRecord>): Promise<SqliteStore> 
   return fresh;
 }
 
-async function run(seed: number, options: Partial<SqliteOptions>) {
+async function run(seedNo: number, options: Partial<SqliteOptions>) {
   // Case ids `case-N`, whose text order is not their creation order: a catch-up batch that numbered its cases by id
   // would break search ties unlike the fresh load, which numbers them in creation order.
-  const fx = searchFixtures(seed);
+  const fx = searchFixtures(seedNo);
   const { rand, pick } = fx;
   let dir = mkdtempSync(join(tmpdir(), 'oc-search-upkeep-'));
   const dirs = [dir];
@@ -112,7 +112,7 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
       for (let i = 0; i < 4; i++) {
         // Pages of 50: paging itself is test/search-sets.test.ts's concern, and the domains grow to ~1,000 cases.
         const q = { ...fx.randomQuery(pick(DOMAINS)), limit: 50 };
-        assert.deepEqual(await walk(store, q, false), await walk(fresh, q, false), `seed ${seed}, step ${step}: ${JSON.stringify(q)}`);
+        assert.deepEqual(await walk(store, q, false), await walk(fresh, q, false), `seed ${seedNo}, step ${step}: ${JSON.stringify(q)}`);
       }
     } finally {
       await fresh.close();
@@ -167,7 +167,7 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
           const results = await Promise.allSettled(writes.map((w) => w.write(store)));
           results.forEach((result, i) => {
             if (result.status === 'fulfilled') writes[i].done();
-            else assert.equal((result.reason as Error).message, 'undone', `seed ${seed}, step ${step}: ${String(result.reason)}`);
+            else assert.equal((result.reason as Error).message, 'undone', `seed ${seedNo}, step ${step}: ${String(result.reason)}`);
           });
           break;
         }
@@ -212,7 +212,7 @@ async function run(seed: number, options: Partial<SqliteOptions>) {
     await store.writeSearchRows();
     const fresh = await fromScratch(live);
     try {
-      assert.deepEqual(searchRows(store), searchRows(fresh), `seed ${seed}: the search rows`);
+      assert.deepEqual(searchRows(store), searchRows(fresh), `seed ${seedNo}: the search rows`);
     } finally {
       await fresh.close();
     }
