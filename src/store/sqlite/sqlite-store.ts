@@ -256,6 +256,11 @@ export interface SqliteOptions {
    * indexAllText (tests, bulk loads).
    */
   textIndexDelayMs?: number | false;
+  /**
+   * How long after the first waiting case write its batch of search rows is due (default SEARCH_DELAY_MS); `false`
+   * leaves the batch to a search, writeSearchRows or close (tests that count statements, which a timer would move).
+   */
+  searchBatchDelayMs?: number | false;
   /** Tuning of the search's match sets (search-counts.ts); tests use it to run them on small domains. */
   searchSets?: MatchSetOptions;
   /** `false`: no checkpoints until the store closes, so the WAL only grows (bench/pages.ts counts its frames). */
@@ -380,6 +385,7 @@ export class SqliteStore implements Store {
   /** The running drain of `jobs`, if any. */
   private draining?: Promise<void>;
   private readonly textIndexDelayMs: number | false;
+  private readonly searchBatchDelayMs: number | false;
   /** The text indexer's delay after a write (scheduleTextIndex), and the carry of a due slice (carryTextSlice). */
   private textIndexTimer?: NodeJS.Timeout;
   private textCarryTimer?: NodeJS.Timeout;
@@ -439,6 +445,7 @@ export class SqliteStore implements Store {
     this.st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as any;
     this.search = new SearchIndex(this.db, opts.searchSets);
     this.textIndexDelayMs = opts.textIndexDelayMs ?? 100;
+    this.searchBatchDelayMs = opts.searchBatchDelayMs ?? SEARCH_DELAY_MS;
     this.tx = this.makeTx();
     // An in-memory database has no WAL (this.file is undefined).
     if (this.file && opts.checkpoints === false) {
@@ -739,13 +746,13 @@ export class SqliteStore implements Store {
     this.searchUndoLog = [];
   }
 
-  private scheduleSearchBatch(delayMs = SEARCH_DELAY_MS): void {
-    if (this.closed || this.searchBatchTimer || this.searchBatchDue) return;
+  private scheduleSearchBatch(delayMs?: number): void {
+    if (this.closed || this.searchBatchDelayMs === false || this.searchBatchTimer || this.searchBatchDue) return;
     this.searchBatchTimer = setTimeout(() => {
       this.searchBatchTimer = undefined;
       this.searchBatchDue = true;
       this.carryTextSlice();
-    }, delayMs);
+    }, delayMs ?? this.searchBatchDelayMs);
     // The waiting cases are durable in search_dirty; a process that exits before their batch writes it on its next start.
     this.searchBatchTimer.unref();
   }
