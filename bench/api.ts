@@ -1,13 +1,14 @@
 /**
  * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
  *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
- *                           [--ceiling append|indexed] [--ceiling-commit group|per-request] [--database-url postgres://…]
+ *                           [--ceiling append|indexed|store] [--ceiling-commit group|per-request] [--database-url postgres://…]
  *
  * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
  *    a copy. bench/ceiling.ts gets a copy of the same cases.
  * 2. Counts the SQLite statements opencases executes per operation (better-sqlite3's `verbose` hook on an
  *    in-process server over the copy) and hands those counts to the ceiling server. `--ceiling indexed` runs the
- *    like-for-like ceiling, which keeps the same search entries with its statements (bench/ceiling.ts).
+ *    like-for-like ceiling, which keeps the same search entries with its statements (bench/ceiling.ts);
+ *    `--ceiling store` runs opencases' own store behind the bare server instead (bench/ceiling-store.ts).
  * 3. Starts `opencases serve` in strict mode (a credentials file: every request's SigV4 signature is verified)
  *    and the ceiling server, each as a process of its own, and drives each workload against both in turn from
  *    a third process (bench/load.ts) at a fixed concurrency. The load generator signs its requests before the
@@ -30,7 +31,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startServer } from '../src/server.js';
 import { BENCH_ACCESS_KEY, type BenchManifest } from './search-domain.js';
 import { cloneDatabase, siblingDatabase } from './postgres.js';
-import { type CeilingKind, type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData } from './ceiling.js';
+import { type CeilingKind, type CeilingPlan, type StatementPlan, ceilingFile, prepareCeilingData, statementKind } from './ceiling.js';
 import { foldStacks } from './flamegraph.js';
 import { MIX, percentile, prng, requestBodies, send, signer, type LoadJob, type LoadResult, type Operation, type Target, type Workload } from './load.js';
 
@@ -65,8 +66,10 @@ const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
 const CEILING_KIND = args.ceiling as CeilingKind;
 const CEILING_COMMIT = args['ceiling-commit']!;
+const CEILING_LABEL: Record<CeilingKind, string> = { append: '', indexed: 'indexed: the same search entries, ', store: "store: opencases' own store, " };
 const DATABASE_URL = args['database-url'];
-if (CEILING_KIND !== 'append' && CEILING_KIND !== 'indexed') throw new Error('--ceiling takes append or indexed');
+if (!['append', 'indexed', 'store'].includes(CEILING_KIND)) throw new Error('--ceiling takes append, indexed or store');
+if (CEILING_KIND === 'store' && CEILING_COMMIT !== 'group') throw new Error('the store ceiling commits as opencases does: --ceiling-commit group only');
 if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
@@ -118,6 +121,8 @@ async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; mani
     const code = await exited(node('bench/seed.ts', ['--cases', String(CASES), '--data-dir', seedDir]));
     if (code !== 0) throw new Error(`bench/seed.ts failed with code ${code}`);
   }
+  // The store ceiling serves a copy of opencases' own seed.
+  if (CEILING_KIND === 'store') return { seedDir, ceilingSeedDir: seedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
   if (!existsSync(ceilingFile(ceilingSeedDir))) {
     log(`copying the seeded cases for the ${CEILING_KIND} ceiling server`);
     rmSync(ceilingSeedDir, { recursive: true, force: true });
@@ -169,13 +174,6 @@ function sampleCaseIds(dbFile: string, domainId: string, n: number): string[] {
   return ids;
 }
 
-/** Normalises a traced statement (literals → ?) so that the statements of an operation can be listed by kind. */
-const statementKind = (sql: string) =>
-  sql
-    .replace(/'(?:[^']|'')*'(\/\*[^*]*\*\/)?/g, '?')
-    .replace(/\b\d+(\.\d+)?\b/g, '?')
-    .replace(/\s+/g, ' ')
-    .slice(0, 90);
 
 /**
  * Runs each operation a few times on an in-process server whose store traces every statement, and returns
@@ -403,7 +401,7 @@ async function main() {
   const runDir = join(DIR, 'run-opencases');
   const ceilingDir = join(DIR, 'run-ceiling');
   copyDb(seedDir, runDir, 'opencases.db');
-  copyDb(ceilingSeedDir, ceilingDir, 'ceiling.db');
+  copyDb(ceilingSeedDir, ceilingDir, CEILING_KIND === 'store' ? 'opencases.db' : 'ceiling.db');
   const credentialsFile = join(DIR, 'credentials.json');
   writeFileSync(credentialsFile, JSON.stringify({ credentials: [CREDENTIAL] }));
 
@@ -437,17 +435,20 @@ async function main() {
         stdout: openSync(serverLogs.postgres, 'w'),
       })
     : undefined;
-  const ceiling = node('bench/ceiling.ts', [
-    '--data-dir',
-    ceilingDir,
-    '--port',
-    String(ceilingPort),
-    '--plan',
-    JSON.stringify(plan),
-    '--kind',
-    CEILING_KIND,
-    ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
-  ]);
+  const ceiling =
+    CEILING_KIND === 'store'
+      ? node('bench/ceiling-store.ts', ['--data-dir', ceilingDir, '--port', String(ceilingPort), '--account', ACCOUNT])
+      : node('bench/ceiling.ts', [
+          '--data-dir',
+          ceilingDir,
+          '--port',
+          String(ceilingPort),
+          '--plan',
+          JSON.stringify(plan),
+          '--kind',
+          CEILING_KIND,
+          ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
+        ]);
   const processes: Partial<Record<Server, ChildProcess>> = { opencases, ceiling, ...(postgres && { postgres }) };
   const servers = Object.keys(processes) as Server[];
   const targets: Partial<Record<Server, Target>> = {
@@ -506,7 +507,7 @@ async function main() {
       rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios });
     }
     console.log(
-      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_KIND === 'indexed' ? 'indexed: the same search entries, ' : ''}${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
+      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_LABEL[CEILING_KIND]}${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
         `${postgres ? ' and opencases on PostgreSQL (fsync on; ratio also against the SQLite ceiling)' : ''}; ` +
         `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
     );

@@ -33,9 +33,18 @@ export interface StatementPlan {
   writes: number;
 }
 export type CeilingPlan = Record<Operation, StatementPlan>;
-export type CeilingKind = 'append' | 'indexed';
+/** `store` is served by bench/ceiling-store.ts. */
+export type CeilingKind = 'append' | 'indexed' | 'store';
 
 export const ceilingFile = (dir: string) => join(dir, 'ceiling.db');
+
+/** Normalises a traced statement (literals → ?) so that the statements of an operation can be listed by kind. */
+export const statementKind = (sql: string) =>
+  sql
+    .replace(/'(?:[^']|'')*'(\/\*[^*]*\*\/)?/g, '?')
+    .replace(/\b\d+(\.\d+)?\b/g, '?')
+    .replace(/\s+/g, ' ')
+    .slice(0, 90);
 
 function open(dir: string): Database.Database {
   mkdirSync(dir, { recursive: true });
@@ -259,7 +268,7 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
   const pickFields = (fields: FieldValues, wanted: { id: string }[]) =>
     wanted.filter(({ id }) => Object.hasOwn(fields, id)).map(({ id }) => ({ id, value: fields[id] }));
 
-  const handle = (method: string, parts: string[], input: any): Promise<unknown> | undefined => {
+  const handle: BareHandler = (method, parts, input) => {
     const domainId = parts[1];
     if (method === 'POST' && parts.length === 3 && parts[2] === 'cases') {
       const p = plan.CreateCase;
@@ -310,6 +319,14 @@ export function startCeiling(dir: string, port: number, plan: CeilingPlan, group
     return undefined;
   };
 
+  return serveBare(port, handle);
+}
+
+/** A request's route split at '/', and its parsed JSON body; undefined when no route matches. */
+export type BareHandler = (method: string, parts: string[], input: any) => Promise<unknown> | undefined;
+
+/** The ceilings' HTTP server: node:http, the body read whole and parsed, the answer serialized; nothing else. */
+export function serveBare(port: number, handle: BareHandler) {
   const server = createServer({ keepAliveTimeout: 5_000 }, async (req, res) => {
     const parts = (req.url ?? '/').split('?')[0].split('/').slice(1);
     const body = await readBody(req);

@@ -1,19 +1,23 @@
 /**
- * bench/ceiling.ts does the work its ratios assume: per write, as many statements as the plan says, and in the
- * indexed kind the same search entries as opencases (value rows, update times, text documents). A ceiling that
- * silently skipped part of that would make every ratio of bench:api wrong without anything failing.
+ * The ceilings of bench:api do the work their ratios assume. bench/ceiling.ts: per write, as many statements as the
+ * plan says, and in the indexed kind the same search entries as opencases (value rows, update times, text
+ * documents). bench/ceiling-store.ts: the very statements opencases runs for each request. A ceiling that silently
+ * skipped part of that would make every ratio of bench:api wrong without anything failing.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { type CeilingKind, type CeilingPlan, ceilingFile, prepareCeilingData, startCeiling } from '../bench/ceiling.js';
-import { prng, requestBodies } from '../bench/load.js';
-import type { BenchManifest } from '../bench/search-domain.js';
+import { type CeilingKind, type CeilingPlan, ceilingFile, prepareCeilingData, startCeiling, statementKind } from '../bench/ceiling.js';
+import { startStoreCeiling } from '../bench/ceiling-store.js';
+import { type Operation, prng, requestBodies, send, signer } from '../bench/load.js';
+import { BENCH_ACCESS_KEY, type BenchManifest } from '../bench/search-domain.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { startServer } from '../src/server.js';
 
 const ROOT = join(import.meta.dirname, '..');
 type Field = { id: string; value: { stringValue?: string; doubleValue?: number; booleanValue?: boolean } };
@@ -24,15 +28,17 @@ const PLAN: CeilingPlan = {
   SearchCases: { begin: 'BEGIN', reads: 26, writes: 0 },
 };
 
-test('the ceilings write what the plan and their kind say', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'oc-ceiling-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const seedDir = join(dir, 'seed');
-  execFileSync(process.execPath, ['--import', 'tsx', 'bench/seed.ts', '--cases', '300', '--data-dir', seedDir], { cwd: ROOT, stdio: 'ignore' });
-  const manifest = JSON.parse(readFileSync(join(seedDir, 'bench-domain.json'), 'utf8')) as BenchManifest;
-  const seedDb = new Database(join(seedDir, 'opencases.db'), { readonly: true });
-  const caseIds = (seedDb.prepare('SELECT case_id FROM cases ORDER BY case_id LIMIT 20').all() as { case_id: string }[]).map((r) => r.case_id);
-  seedDb.close();
+/** One seeded domain of 300 cases (bench/seed.ts) for both tests, in a directory removed after them. */
+const dir = mkdtempSync(join(tmpdir(), 'oc-ceiling-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const seedDir = join(dir, 'seed');
+execFileSync(process.execPath, ['--import', 'tsx', 'bench/seed.ts', '--cases', '300', '--data-dir', seedDir], { cwd: ROOT, stdio: 'ignore' });
+const manifest = JSON.parse(readFileSync(join(seedDir, 'bench-domain.json'), 'utf8')) as BenchManifest;
+const seedDb = new Database(join(seedDir, 'opencases.db'), { readonly: true });
+const caseIds = (seedDb.prepare('SELECT case_id FROM cases ORDER BY case_id LIMIT 20').all() as { case_id: string }[]).map((r) => r.case_id);
+seedDb.close();
+
+test('the ceilings write what the plan and their kind say', async () => {
 
   for (const kind of ['append', 'indexed'] as CeilingKind[]) {
     const ceilingDir = join(dir, kind);
@@ -97,5 +103,72 @@ test('the ceilings write what the plan and their kind say', async (t) => {
       db.close();
       await new Promise((resolve) => server.close(resolve));
     }
+  }
+});
+
+test('the store ceiling runs the statements opencases runs for the same requests', async () => {
+  const operations: Operation[] = ['CreateCase', 'GetCase', 'UpdateCase', 'SearchCases'];
+  /**
+   * Per operation, the statements a store ran for 10 requests, by kind: after 5 untraced ones (so that caches are
+   * warm), and with the search rows and text documents they queued written right after them (as bench:api counts
+   * them), not on timers, which would move from one request to another with the machine's speed.
+   */
+  const traceOf = async (name: string, serve: (store: SqliteStore) => Promise<{ endpoint: string; close(): Promise<unknown> }>, signed: boolean) => {
+    const dataDir = join(dir, name);
+    mkdirSync(dataDir);
+    copyFileSync(join(seedDir, 'opencases.db'), join(dataDir, 'opencases.db'));
+    let trace: string[] | undefined;
+    const store = new SqliteStore({ dataDir, verbose: (sql) => trace?.push(statementKind(sql)), textIndexDelayMs: false, searchBatchDelayMs: false });
+    const server = await serve(store);
+    const target = { ...manifest, caseIds, endpoint: server.endpoint, region: 'us-east-1', accessKeyId: 'AKIDCEILINGTEST', secretAccessKey: 'ceiling-test-secret' };
+    const bodies = requestBodies(target, prng(5));
+    const sign = signer(target);
+    const call = async (op: Operation) => {
+      const body = bodies[op]();
+      const r = signed
+        ? await send(new URL(server.endpoint), undefined, await sign(op, body))
+        : await fetch(server.endpoint + body.path, { method: body.method, body: JSON.stringify(body.body) }).then(async (res) => ({ status: res.status, body: await res.text() }));
+      assert.equal(r.status, 200, `${name} ${op}: ${r.body.slice(0, 200)}`);
+    };
+    const byOperation: Record<string, string[]> = {};
+    try {
+      for (const op of operations) {
+        for (let i = 0; i < 5; i++) await call(op);
+        await store.indexAllText();
+        trace = [];
+        for (let i = 0; i < 10; i++) await call(op);
+        await store.indexAllText();
+        byOperation[op] = trace.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(sql));
+        trace = undefined;
+      }
+    } finally {
+      await server.close();
+      await store.close();
+    }
+    return byOperation;
+  };
+
+  const credentialsFile = join(dir, 'credentials.json');
+  writeFileSync(credentialsFile, JSON.stringify({ credentials: [{ accessKeyId: 'AKIDCEILINGTEST', secretAccessKey: 'ceiling-test-secret', accountId: BENCH_ACCESS_KEY }] }));
+  const opencases = await traceOf('opencases', (store) => startServer({ store, credentialsFile, port: 0, logLevel: 'silent' }), true);
+  const ceiling = await traceOf(
+    'store-ceiling',
+    async (store) => {
+      const { server } = startStoreCeiling(store, 0, BENCH_ACCESS_KEY);
+      await new Promise((resolve) => server.once('listening', resolve));
+      return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+    },
+    false,
+  );
+  for (const op of operations) {
+    assert.ok(opencases[op].length >= 8, `${op}: opencases ran statements`);
+    const counts = (list: string[]) => list.reduce((m, sql) => m.set(sql, (m.get(sql) ?? 0) + 1), new Map<string, number>());
+    const [mine, theirs] = [counts(ceiling[op]), counts(opencases[op])];
+    const differing = [...new Set([...mine.keys(), ...theirs.keys()])].filter((k) => mine.get(k) !== theirs.get(k));
+    assert.deepEqual(
+      differing.map((k) => `${mine.get(k) ?? 0} × (opencases ${theirs.get(k) ?? 0} ×) ${k}`),
+      [],
+      `${op}: the store ceiling runs the same statements as opencases`,
+    );
   }
 });
