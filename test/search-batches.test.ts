@@ -220,7 +220,7 @@ test("another connection's batch and later write of a case this one wrote are no
 
 test("a bulk load numbers its cases after another connection's waiting cases, as they were created", async () => {
   const { dir, store: a } = openStore();
-  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false });
+  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
   try {
     // b's new case waits for b's batch (listed in search_dirty); a knows nothing of it when its load begins.
     await b.write((tx) => tx.insertCase(aCase(1, 'walnut')));
@@ -237,6 +237,33 @@ test("a bulk load numbers its cases after another connection's waiting cases, as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const batchAt of ['the load', 'the other connection'] as const) {
+  test(`another connection's case created between two batches of a bulk load is numbered between them and found (its batch written by ${batchAt})`, async () => {
+    const { dir, store: a } = openStore();
+    const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
+    try {
+      async function* batches() {
+        yield [aCase(1, 'pecan')];
+        // Between a's batches the file is free: b creates a case, whose search rows wait for a batch, b's or a's.
+        await b.write((tx) => tx.insertCase(aCase(2, 'pecan')));
+        if (batchAt === 'the other connection') await b.writeSearchRows();
+        yield [aCase(3, 'pecan')];
+      }
+      await a.loadCases(batches());
+      // Case 2's number lies between the load's first and last: the load's text index must not claim it.
+      const { hits } = await a.read((tx) => tx.searchCases({ domainId: 'dom', words: ['pecan'], sorts: [], limit: 10 }));
+      assert.deepEqual(
+        hits.map((h) => h.record.caseId),
+        ['case-3', 'case-2', 'case-1'],
+      );
+    } finally {
+      await b.close();
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('closing the store writes the waiting batch', async () => {
   const { dir, store } = openStore();

@@ -32,9 +32,12 @@ const SQL = {
   attach: 'ATTACH DATABASE ? AS bulk',
   detach: 'DETACH DATABASE bulk',
   bulkDefinition: "SELECT sql FROM bulk.sqlite_master WHERE type = 'table' AND name = 'search_text'",
-  // Both text tables are empty and the only pending cases are this load's: the copy then replaces nothing.
+  // Both text tables are empty and the only pending cases are this load's: the copy then replaces nothing. Its
+  // cases are numbered first..last, but another connection may have created cases between two of its batches,
+  // numbered in between: then the range holds more pending rows than the load wrote documents (one a case).
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
-    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < ? OR cno > ? OR fresh <> ${TextState.created}) AS ok`,
+    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < @first OR cno > @last OR fresh <> ${TextState.created})
+    AND (SELECT count(*) FROM main.search_text_pending WHERE cno BETWEEN @first AND @last) = @added AS ok`,
   copy: [
     'DELETE FROM main.search_text_data',
     'DELETE FROM main.search_text_idx',
@@ -63,10 +66,12 @@ scratch.pragma('cache_size = -65536');
 }
 const addText = scratch.prepare(SQL.addText);
 const addAll = scratch.transaction((docs) => { for (const [cno, doc] of docs) addText.run(cno, doc); });
+let added = 0;
 parentPort.on('message', (m) => {
   try {
     if (m.docs) {
       addAll(m.docs);
+      added += m.docs.length;
       parentPort.postMessage({ added: m.docs.length });
       return;
     }
@@ -85,7 +90,7 @@ parentPort.on('message', (m) => {
     let copied = false;
     db.transaction(() => {
       const same = db.prepare(SQL.definition).pluck().get() === db.prepare(SQL.bulkDefinition).pluck().get();
-      if (!same || !db.prepare(SQL.replaceable).get(m.first, m.last).ok) return;
+      if (!same || !db.prepare(SQL.replaceable).get({ first: m.first, last: m.last, added }).ok) return;
       for (const sql of SQL.copy) db.exec(sql);
       db.prepare(SQL.clearPending).run(m.first, m.last);
       copied = true;

@@ -524,6 +524,10 @@ export class SqliteStore implements Store {
       for await (const batch of batches) {
         if (batch.length === 0) continue;
         const docs = await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => {
+          // Another connection may have created cases since the last batch (between two batches the file is free):
+          // they take their numbers before this batch's, in the order they were created.
+          this.noticeOtherWriters();
+          this.catchUpSearch();
           for (const c of batch) {
             this.st.loadCase.run(c.domainId, c.caseId, c.templateId, c.referenceNumber, c.createdTime, c.lastUpdatedTime, JSON.stringify(c.fields), JSON.stringify(c.tags));
           }
@@ -537,6 +541,8 @@ export class SqliteStore implements Store {
       }
     } catch (e) {
       this.forget();
+      // The batch undone may have written search rows of waiting cases: the next batch goes by search_dirty.
+      this.searchUndone();
       throw e;
     } finally {
       try {
