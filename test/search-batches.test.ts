@@ -265,6 +265,33 @@ for (const batchAt of ['the load', 'the other connection'] as const) {
   });
 }
 
+test("a bulk load's text index is not copied in when another connection gave one of its case numbers to a case of its own", async () => {
+  const { dir, store: a } = openStore();
+  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
+  try {
+    async function* batches() {
+      yield [aCase(1, 'hazel')];
+      // Between a's batches: b deletes a's case 1, the highest number, and indexes that (its pending rows go); then
+      // creates case 2, which takes number 1 again. The pending cases match the numbers of the load's documents, but
+      // number 1 is no longer the case whose document the load wrote.
+      await b.write((tx) => tx.deleteCase('dom', 'case-1'));
+      await b.indexAllText();
+      await b.write((tx) => tx.insertCase(aCase(2, 'filbert')));
+      await b.writeSearchRows();
+      yield [aCase(3, 'hazel')];
+    }
+    await a.loadCases(batches());
+    const ids = async (word: string) =>
+      (await a.read((tx) => tx.searchCases({ domainId: 'dom', words: [word], sorts: [], limit: 10 }))).hits.map((h) => h.record.caseId);
+    assert.deepEqual(await ids('filbert'), ['case-2']);
+    assert.deepEqual(await ids('hazel'), ['case-3']);
+  } finally {
+    await b.close();
+    await a.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('closing the store writes the waiting batch', async () => {
   const { dir, store } = openStore();
   try {

@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { rmSync } from 'node:fs';
-import { TextState } from './search-sql.js';
+import { type LoadedCase, TextState } from './search-sql.js';
 
 /** Every statement the worker runs; the FTS5 definition and configuration are read from the real database. */
 const SQL = {
@@ -32,12 +32,17 @@ const SQL = {
   attach: 'ATTACH DATABASE ? AS bulk',
   detach: 'DETACH DATABASE bulk',
   bulkDefinition: "SELECT sql FROM bulk.sqlite_master WHERE type = 'table' AND name = 'search_text'",
-  // Both text tables are empty and the only pending cases are this load's: the copy then replaces nothing. Its
-  // cases are numbered first..last, but another connection may have created cases between two of its batches,
-  // numbered in between: then the range holds more pending rows than the load wrote documents (one a case).
+  // The cases the load wrote, as search_cases numbers them.
+  loadedTable: 'CREATE TABLE loaded (cno INTEGER PRIMARY KEY, dno INTEGER NOT NULL, case_id TEXT NOT NULL)',
+  addLoaded: 'INSERT INTO loaded (cno, dno, case_id) VALUES (?, ?, ?)',
+  // Both text tables are empty and the pending cases are exactly this load's, each pending as created and still the
+  // case the load wrote under its number: the copy then replaces nothing. Another process may have written between
+  // two of the load's batches: created cases (numbered among the load's), deleted some of the load's, or, after a
+  // delete of the highest number, given that number to a case of its own.
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
-    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending WHERE cno < @first OR cno > @last OR fresh <> ${TextState.created})
-    AND (SELECT count(*) FROM main.search_text_pending WHERE cno BETWEEN @first AND @last) = @added AS ok`,
+    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending p WHERE p.fresh <> ${TextState.created} OR NOT EXISTS (
+      SELECT 1 FROM bulk.loaded l JOIN main.search_cases c ON c.cno = l.cno AND c.dno = l.dno AND c.case_id = l.case_id WHERE l.cno = p.cno))
+    AND (SELECT count(*) FROM main.search_text_pending) = (SELECT count(*) FROM bulk.loaded) AS ok`,
   copy: [
     'DELETE FROM main.search_text_data',
     'DELETE FROM main.search_text_idx',
@@ -45,7 +50,7 @@ const SQL = {
     'INSERT INTO main.search_text_idx SELECT * FROM bulk.search_text_idx',
     'INSERT INTO main.search_text_docsize SELECT * FROM bulk.search_text_docsize',
   ],
-  clearPending: 'DELETE FROM main.search_text_pending WHERE cno BETWEEN ? AND ?',
+  clearPending: 'DELETE FROM main.search_text_pending',
 } as const;
 
 // Plain CommonJS run with `eval`, like the checkpointer, so the same code works from src/ (tsx) and dist/.
@@ -64,14 +69,19 @@ scratch.pragma('cache_size = -65536');
   for (const { k, v } of source.prepare(SQL.config).all()) scratch.prepare(SQL.setConfig).run(k, BigInt(v));
   source.close();
 }
+scratch.exec(SQL.loadedTable);
 const addText = scratch.prepare(SQL.addText);
-const addAll = scratch.transaction((docs) => { for (const [cno, doc] of docs) addText.run(cno, doc); });
-let added = 0;
+const addLoaded = scratch.prepare(SQL.addLoaded);
+const addAll = scratch.transaction((docs) => {
+  for (const [cno, doc, dno, caseId] of docs) {
+    addText.run(cno, doc);
+    addLoaded.run(cno, dno, caseId);
+  }
+});
 parentPort.on('message', (m) => {
   try {
     if (m.docs) {
       addAll(m.docs);
-      added += m.docs.length;
       parentPort.postMessage({ added: m.docs.length });
       return;
     }
@@ -90,9 +100,9 @@ parentPort.on('message', (m) => {
     let copied = false;
     db.transaction(() => {
       const same = db.prepare(SQL.definition).pluck().get() === db.prepare(SQL.bulkDefinition).pluck().get();
-      if (!same || !db.prepare(SQL.replaceable).get({ first: m.first, last: m.last, added }).ok) return;
+      if (!same || !db.prepare(SQL.replaceable).get().ok) return;
       for (const sql of SQL.copy) db.exec(sql);
-      db.prepare(SQL.clearPending).run(m.first, m.last);
+      db.exec(SQL.clearPending);
       copied = true;
     }).immediate();
     db.exec(SQL.detach);
@@ -109,17 +119,17 @@ const MAX_DOCS_IN_FLIGHT = 40_000;
 
 export interface BulkText {
   /** Hands over the documents of one batch; resolves once at most MAX_DOCS_IN_FLIGHT wait in the worker. */
-  add(docs: [cno: number, doc: string][]): Promise<void>;
+  add(docs: LoadedCase[]): Promise<void>;
   /**
    * After the last batch: merges the index into one segment (~11 s at a million cases, while the main thread
    * builds its indexes), so that searches read one segment and later merges leave it be.
    */
   seal(): void;
   /**
-   * Copies the index into the database and clears the pending rows of cases first..last, in one transaction.
-   * Resolves false when the copy was not made (the cases stay pending for the store's indexer).
+   * Copies the index into the database and clears the load's pending rows, in one transaction. Resolves false
+   * when the copy was not made (the cases stay pending for the store's indexer).
    */
-  finish(first: number, last: number): Promise<boolean>;
+  finish(): Promise<boolean>;
   /** Stops the worker and removes the scratch file; safe to call at any time, also after finish. */
   stop(): Promise<void>;
 }
@@ -169,10 +179,10 @@ export function startBulkText(file: string): BulkText {
       inFlight.push({ reply: later(), docs: 0 });
       worker.postMessage({ optimize: true });
     },
-    async finish(first, last) {
+    async finish() {
       await Promise.all(inFlight.splice(0).map((f) => f.reply));
       const done = reply();
-      worker.postMessage({ first, last });
+      worker.postMessage({ finish: true });
       return (await done).copied === true;
     },
     async stop() {

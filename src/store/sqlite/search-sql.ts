@@ -65,6 +65,9 @@ const TEXT_DOCUMENTS_MATCHING = `SELECT ${TEXT_CASE_OF_ROWID} FROM search_text W
  */
 export const TextState = { created: 1, changed: 0, removed: -1 } as const;
 
+/** A case a bulk load wrote: its number, its text document, and who it is (bulk-text.ts checks that it still is). */
+export type LoadedCase = [cno: number, doc: string, dno: number, caseId: string];
+
 const SQL = {
   getDomain: 'SELECT dno FROM search_domains WHERE domain_id = ?',
   domainSize: 'SELECT cases FROM search_domains WHERE dno = ?',
@@ -354,8 +357,8 @@ export class SearchIndex {
    * the values written 100 rows to a statement and no match-set bookkeeping (the load clears the sets). Returns
    * each case's text document for bulk-text.ts; the cases are pending for the text indexer until it lands.
    */
-  loadCases(cases: CaseRecord[]): [cno: number, doc: string][] {
-    const docs: [number, string][] = [];
+  loadCases(cases: CaseRecord[]): LoadedCase[] {
+    const docs: LoadedCase[] = [];
     const rows: unknown[] = [];
     const added = new Map<number, number>();
     for (const c of cases) {
@@ -375,7 +378,7 @@ export class SearchIndex {
       }
       this.putTags(cno, dno, c.tags);
       this.st.markText.run(cno, WHOLE_CASE, TextState.created);
-      docs.push([cno, [...strings].join('\n').toLowerCase()]);
+      docs.push([cno, [...strings].join('\n').toLowerCase(), dno, c.caseId]);
     }
     for (let i = 0; i < rows.length; i += 4) this.st.addValue.run(rows.slice(i, i + 4));
     for (const [dno, n] of added) this.st.countCase.run(n, dno);

@@ -509,8 +509,6 @@ export class SqliteStore implements Store {
       text = undefined;
     };
     let loaded = 0;
-    let first: number | undefined;
-    let last = 0;
     const cacheSize = this.db.pragma('cache_size', { simple: true });
     this.db.pragma('synchronous = NORMAL');
     // Room for the primary key indexes, which take the cases' ids in random order.
@@ -533,8 +531,6 @@ export class SqliteStore implements Store {
           }
           return this.search.loadCases(batch);
         });
-        first ??= docs[0][0];
-        last = docs[docs.length - 1][0];
         loaded += batch.length;
         if (text) await text.add(docs).catch(dropText);
         progress?.({ loaded, phase: 'cases' });
@@ -557,7 +553,7 @@ export class SqliteStore implements Store {
         this.db.pragma('threads = 1');
         for (const index of searchIndexes) await this.writeTransaction(BULK_BUSY_TIMEOUT_MS, () => this.db.exec(index.create));
         progress?.({ loaded, phase: 'text' });
-        if (text && first !== undefined) await text.finish(first, last).catch(dropText);
+        if (text && loaded > 0) await text.finish().catch(dropText);
       } finally {
         await text?.stop();
         this.db.pragma('threads = 0');
