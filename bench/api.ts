@@ -174,7 +174,6 @@ function sampleCaseIds(dbFile: string, domainId: string, n: number): string[] {
   return ids;
 }
 
-
 /**
  * Runs each operation a few times on an in-process server whose store traces every statement, and returns
  * per operation the transaction kind and the reads and writes per request.

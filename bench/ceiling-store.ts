@@ -120,11 +120,12 @@ export function storeCeilingHandler(store: Store, accountId: string) {
 }
 
 export function startStoreCeiling(store: Store, port: number, accountId: string) {
-  return { server: serveBare(port, storeCeilingHandler(store, accountId)), store };
+  return serveBare(port, storeCeilingHandler(store, accountId));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, account: { type: 'string' } } });
-  const { server, store } = startStoreCeiling(new SqliteStore({ dataDir: values['data-dir']! }), Number(values.port), values.account!);
+  const store = new SqliteStore({ dataDir: values['data-dir']! });
+  const server = startStoreCeiling(store, Number(values.port), values.account!);
   process.on('SIGTERM', () => server.close(() => void store.close().then(() => process.exit(0))));
 }

@@ -39,7 +39,6 @@ const caseIds = (seedDb.prepare('SELECT case_id FROM cases ORDER BY case_id LIMI
 seedDb.close();
 
 test('the ceilings write what the plan and their kind say', async () => {
-
   for (const kind of ['append', 'indexed'] as CeilingKind[]) {
     const ceilingDir = join(dir, kind);
     prepareCeilingData(ceilingDir, join(seedDir, 'opencases.db'), kind);
@@ -154,7 +153,7 @@ test('the store ceiling runs the statements opencases runs for the same requests
   const ceiling = await traceOf(
     'store-ceiling',
     async (store) => {
-      const { server } = startStoreCeiling(store, 0, BENCH_ACCESS_KEY);
+      const server = startStoreCeiling(store, 0, BENCH_ACCESS_KEY);
       await new Promise((resolve) => server.once('listening', resolve));
       return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
     },
