@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { rmSync } from 'node:fs';
-import { type LoadedCase, TextState } from './search-sql.js';
+import { type LoadedCase, TextState, WHOLE_CASE } from './search-sql.js';
 
 /** Every statement the worker runs; the FTS5 definition and configuration are read from the real database. */
 const SQL = {
@@ -35,12 +35,12 @@ const SQL = {
   // The cases the load wrote, as search_cases numbers them.
   loadedTable: 'CREATE TABLE loaded (cno INTEGER PRIMARY KEY, dno INTEGER NOT NULL, case_id TEXT NOT NULL)',
   addLoaded: 'INSERT INTO loaded (cno, dno, case_id) VALUES (?, ?, ?)',
-  // Both text tables are empty and the pending cases are exactly this load's, each pending as created and still the
-  // case the load wrote under its number: the copy then replaces nothing. Another process may have written between
+  // Both text tables are empty and the pending cases are exactly this load's, each pending as created (one row, its
+  // whole case) and still the case the load wrote under its number: the copy then replaces nothing. Another process may have written between
   // two of the load's batches: created cases (numbered among the load's), deleted some of the load's, or, after a
   // delete of the highest number, given that number to a case of its own.
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
-    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending p WHERE p.fresh <> ${TextState.created} OR NOT EXISTS (
+    AND NOT EXISTS (SELECT 1 FROM main.search_text_pending p WHERE p.fresh <> ${TextState.created} OR p.slot <> ${WHOLE_CASE} OR NOT EXISTS (
       SELECT 1 FROM bulk.loaded l JOIN main.search_cases c ON c.cno = l.cno AND c.dno = l.dno AND c.case_id = l.case_id WHERE l.cno = p.cno))
     AND (SELECT count(*) FROM main.search_text_pending) = (SELECT count(*) FROM bulk.loaded) AS ok`,
   copy: [

@@ -38,7 +38,7 @@ import {
 const CASE_BITS = 40;
 /** Slots from here on would take a rowid past 2^53, beyond a JavaScript number: such fields have no documents. */
 const SLOT_LIMIT = 2 ** (53 - CASE_BITS);
-const WHOLE_CASE = 0;
+export const WHOLE_CASE = 0;
 const UPDATE_TIME = 1;
 export const textKey = (cno: number, slot: number) => slot * 2 ** CASE_BITS + cno;
 /** SQL for the case number of a text document's rowid, given as an SQL expression. */
