@@ -218,31 +218,34 @@ test("another connection's batch and later write of a case this one wrote are no
   }
 });
 
-test("a bulk load numbers its cases after another connection's waiting cases, as they were created", async () => {
+/** Runs `fn` with two connections to one new database file (b's batch and text timers off), and closes both. */
+async function withTwoConnections(fn: (a: SqliteStore, b: SqliteStore) => Promise<void>) {
   const { dir, store: a } = openStore();
   const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
   try {
-    // b's new case waits for b's batch (listed in search_dirty); a knows nothing of it when its load begins.
-    await b.write((tx) => tx.insertCase(aCase(1, 'walnut')));
-    await a.loadCases([[aCase(2, 'walnut'), aCase(3, 'walnut')]]);
-    // Same update time: searches break the tie by creation, newest first.
-    const { hits } = await a.read((tx) => tx.searchCases({ domainId: 'dom', words: ['walnut'], sorts: [], limit: 10 }));
-    assert.deepEqual(
-      hits.map((h) => h.record.caseId),
-      ['case-3', 'case-2', 'case-1'],
-    );
+    await fn(a, b);
   } finally {
     await b.close();
     await a.close();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
+
+/** The cases a word search finds, in the order it gives them: on a tie (the same update time), newest first. */
+const found = async (store: SqliteStore, word: string) =>
+  (await store.read((tx) => tx.searchCases({ domainId: 'dom', words: [word], sorts: [], limit: 10 }))).hits.map((h) => h.record.caseId);
+
+test("a bulk load numbers its cases after another connection's waiting cases, as they were created", () =>
+  withTwoConnections(async (a, b) => {
+    // b's new case waits for b's batch (listed in search_dirty); a knows nothing of it when its load begins.
+    await b.write((tx) => tx.insertCase(aCase(1, 'walnut')));
+    await a.loadCases([[aCase(2, 'walnut'), aCase(3, 'walnut')]]);
+    assert.deepEqual(await found(a, 'walnut'), ['case-3', 'case-2', 'case-1']);
+  }));
 
 for (const batchAt of ['the load', 'the other connection'] as const) {
-  test(`another connection's case created between two batches of a bulk load is numbered between them and found (its batch written by ${batchAt})`, async () => {
-    const { dir, store: a } = openStore();
-    const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
-    try {
+  test(`another connection's case created between two batches of a bulk load is numbered between them and found (its batch written by ${batchAt})`, () =>
+    withTwoConnections(async (a, b) => {
       async function* batches() {
         yield [aCase(1, 'pecan')];
         // Between a's batches the file is free: b creates a case, whose search rows wait for a batch, b's or a's.
@@ -252,23 +255,12 @@ for (const batchAt of ['the load', 'the other connection'] as const) {
       }
       await a.loadCases(batches());
       // Case 2's number lies between the load's first and last: the load's text index must not claim it.
-      const { hits } = await a.read((tx) => tx.searchCases({ domainId: 'dom', words: ['pecan'], sorts: [], limit: 10 }));
-      assert.deepEqual(
-        hits.map((h) => h.record.caseId),
-        ['case-3', 'case-2', 'case-1'],
-      );
-    } finally {
-      await b.close();
-      await a.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      assert.deepEqual(await found(a, 'pecan'), ['case-3', 'case-2', 'case-1']);
+    }));
 }
 
-test("a bulk load's text index is not copied in when another connection gave one of its case numbers to a case of its own", async () => {
-  const { dir, store: a } = openStore();
-  const b = new SqliteStore({ dataDir: dir, textIndexDelayMs: false, searchBatchDelayMs: false });
-  try {
+test("a bulk load's text index is not copied in when another connection gave one of its case numbers to a case of its own", () =>
+  withTwoConnections(async (a, b) => {
     async function* batches() {
       yield [aCase(1, 'hazel')];
       // Between a's batches: b deletes a's case 1, the highest number, and indexes that (its pending rows go); then
@@ -281,16 +273,9 @@ test("a bulk load's text index is not copied in when another connection gave one
       yield [aCase(3, 'hazel')];
     }
     await a.loadCases(batches());
-    const ids = async (word: string) =>
-      (await a.read((tx) => tx.searchCases({ domainId: 'dom', words: [word], sorts: [], limit: 10 }))).hits.map((h) => h.record.caseId);
-    assert.deepEqual(await ids('filbert'), ['case-2']);
-    assert.deepEqual(await ids('hazel'), ['case-3']);
-  } finally {
-    await b.close();
-    await a.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    assert.deepEqual(await found(a, 'filbert'), ['case-2']);
+    assert.deepEqual(await found(a, 'hazel'), ['case-3']);
+  }));
 
 test('closing the store writes the waiting batch', async () => {
   const { dir, store } = openStore();
