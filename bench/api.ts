@@ -257,7 +257,7 @@ const CLOCK_TICKS = 100;
  * part of the phase: on a shared machine the CPU a server spends per request drifts far less than its
  * throughput, which makes it the steadier figure for comparing two builds.
  */
-function runLoadProcess(job: LoadJob, label: string, serverPid?: number): Promise<LoadResult & { serverCpuMs?: number }> {
+function runLoadProcess(job: LoadJob, label: string, serverPid?: number): Promise<Phase> {
   return new Promise((resolve, reject) => {
     const child = fork(join(ROOT, 'bench/load.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT });
     let cpuFrom: number | undefined;
@@ -274,8 +274,37 @@ function runLoadProcess(job: LoadJob, label: string, serverPid?: number): Promis
   });
 }
 
+/** A phase's result, with the server's CPU over its measured part and what the server did after it (settle). */
+type Phase = LoadResult & { serverCpuMs?: number; afterSeconds?: number; afterCpuMs?: number };
+
+const SETTLE_WINDOW_MS = 500;
+/** A server is quiet once a window takes less than this share of a core. */
+const QUIET_SHARE = 0.05;
+const SETTLE_MAX_MS = 120_000;
+
+/**
+ * Waits until a server is quiet after its phase. What it still does then (the text index catching up on the
+ * phase's writes, checkpoints) is work its requests left: without the wait it would run during the next server's
+ * phase, taking that server's CPU and none of its own figures. Returns how long it stayed busy (the quiet window
+ * left out) and the CPU it used meanwhile.
+ */
+async function settle(pid: number): Promise<{ seconds: number; cpuMs: number }> {
+  const started = performance.now();
+  const from = cpuMs(pid) ?? 0;
+  let last = from;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
+    const now = cpuMs(pid);
+    if (now === undefined) break;
+    const quiet = now - last < QUIET_SHARE * SETTLE_WINDOW_MS;
+    last = now;
+    if (quiet || performance.now() - started > SETTLE_MAX_MS) break;
+  }
+  return { seconds: Math.max(0, performance.now() - started - SETTLE_WINDOW_MS) / 1000, cpuMs: last - from };
+}
+
 /** Server CPU per measured request in µs, over the phases that measured it. */
-function cpuPerRequest(parts: (LoadResult & { serverCpuMs?: number })[]): number {
+function cpuPerRequest(parts: Phase[]): number {
   const measured = parts.filter((p) => p.serverCpuMs !== undefined);
   return (1000 * measured.reduce((sum, p) => sum + p.serverCpuMs!, 0)) / measured.reduce((sum, p) => sum + p.requests, 0);
 }
@@ -319,6 +348,11 @@ interface Row {
   cpuUs: Partial<Record<Server, number>>;
   /** Per round, requests/s against the ceiling's in the same round, %: how far this machine's drift moves the ratio. */
   roundRatios: Partial<Record<Server, number[]>>;
+  /**
+   * What the server did after its phases (settle): seconds busy, CPU per measured request (µs), and the requests a
+   * second it would sustain had that work been done within the phase: requests / (phase + busy after) seconds.
+   */
+  after: Partial<Record<Server, { seconds: number; cpuUs: number; sustained: number }>>;
 }
 
 function table(rows: Row[]): string {
@@ -465,7 +499,7 @@ async function main() {
     profileFrom = Number(process.hrtime.bigint() / 1000n);
     const rows: Row[] = [];
     for (const workload of workloads) {
-      const parts: Partial<Record<Server, (LoadResult & { serverCpuMs?: number })[]>> = {};
+      const parts: Partial<Record<Server, Phase[]>> = {};
       const rssMb: Partial<Record<Server, number>> = {};
       // Alternating short phases: the machine's background load drifts, and every server should see the same.
       for (let round = 0; round < ROUNDS; round++) {
@@ -494,6 +528,10 @@ async function main() {
               `${result.serverCpuMs !== undefined ? `, server CPU ${((1000 * result.serverCpuMs) / result.requests).toFixed(0)} µs/request` : ''}`,
           );
           for (const [key, e] of Object.entries(result.errors)) log(`  [${label}] ${e.count} × ${key}: ${e.example}`);
+          const after = await settle(processes[server]!.pid!);
+          result.afterSeconds = after.seconds;
+          result.afterCpuMs = after.cpuMs;
+          log(`  [${label}] busy ${after.seconds.toFixed(1)} s after its load, ${((1000 * after.cpuMs) / result.requests).toFixed(0)} µs of CPU a request`);
         }
       }
       const results = Object.fromEntries(servers.map((server) => [server, merge(parts[server]!)]));
@@ -503,7 +541,16 @@ async function main() {
           : String(2 + plan[workload].reads + plan[workload].writes);
       const cpuUs = Object.fromEntries(servers.map((server) => [server, cpuPerRequest(parts[server]!)]));
       const roundRatios = Object.fromEntries(servers.map((server) => [server, parts[server]!.map((p, i) => (100 * p.perSecond) / parts.ceiling![i].perSecond)]));
-      rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios });
+      const after = Object.fromEntries(
+        servers.map((server) => {
+          const ps = parts[server]!;
+          const sum = (f: (p: Phase) => number) => ps.reduce((n, p) => n + f(p), 0);
+          const requests = sum((p) => p.requests);
+          const seconds = sum((p) => p.afterSeconds ?? 0);
+          return [server, { seconds, cpuUs: (1000 * sum((p) => p.afterCpuMs ?? 0)) / requests, sustained: requests / (sum((p) => p.requests / p.perSecond) + seconds) }];
+        }),
+      );
+      rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios, after });
     }
     console.log(
       `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_LABEL[CEILING_KIND]}${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
@@ -517,6 +564,19 @@ async function main() {
       console.log(
         `${r.workload}: opencases ${opencases!.toFixed(0)} µs, ceiling ${ceiling!.toFixed(0)} µs (ceiling/opencases ${((100 * ceiling!) / opencases!).toFixed(0)}%)` +
           (postgres !== undefined ? `, PostgreSQL ${postgres.toFixed(0)} µs` : ''),
+      );
+    }
+    console.log(
+      '\nWork left after the phases (the server busy after its load stopped, until quiet: the text index catching up, checkpoints; ' +
+        "the warm-up's share included), and the requests a second each server sustains with it done: requests / (phase + busy after):",
+    );
+    for (const r of rows) {
+      const part = (server: Server) => {
+        const a = r.after[server]!;
+        return `${server} ${a.seconds.toFixed(1)} s, ${a.cpuUs.toFixed(0)} µs a request (${(r.cpuUs[server]! + a.cpuUs).toFixed(0)} µs in all), ${Math.round(a.sustained)} req/s sustained`;
+      };
+      console.log(
+        `${r.workload}: ${servers.map(part).join('; ')}; ratio sustained ${((100 * r.after.opencases!.sustained) / r.after.ceiling!.sustained).toFixed(0)}%`,
       );
     }
     console.log("\nRatio in each round (requests/s against the ceiling's phase of the same round):");
