@@ -65,6 +65,11 @@ const TEXT_DOCUMENTS_MATCHING = `SELECT ${TEXT_CASE_OF_ROWID} FROM search_text W
  */
 export const TextState = { created: 1, changed: 0, removed: -1 } as const;
 
+/** A pending text document as the indexer reads it; `updated` is null once the case is gone. */
+type PendingText = { cno: number; slot: number; fresh: number; updated: string | null };
+/** Pending rows fetched at a time by the indexer. */
+const PENDING_CHUNK = 64;
+
 /** A case a bulk load wrote: its number, its text document, and who it is (bulk-text.ts checks that it still is). */
 export type LoadedCase = [cno: number, doc: string, dno: number, caseId: string];
 
@@ -121,7 +126,7 @@ const SQL = {
   // a rowid is not above the last one written in the transaction (measured: 15 segments for 30 cases' 3 documents
   // each in case order, against 1), and merging those made a merged page cost ~1 ms instead of ~50 µs.
   nextPendingText: `SELECT p.cno, p.slot, p.fresh, c.updated FROM search_text_pending p LEFT JOIN search_cases c ON c.cno = p.cno
-    ORDER BY p.slot, p.cno LIMIT ?`,
+    WHERE (p.slot, p.cno) > (?, ?) ORDER BY p.slot, p.cno LIMIT ?`,
   // The text of a case's first document: its string values but those of fields marked as holding users (migration
   // 9), and the two that search_cases holds (caseColumnFno).
   caseStrings: caseStringsSql('@cno', ' AND fno NOT IN (SELECT fno FROM search_fields WHERE user = 1)'),
@@ -498,34 +503,54 @@ export class SearchIndex {
    */
   indexPendingText(limit: number, budgetMs: number): { handled: number; chars: number; stoppedEarly: boolean } {
     const started = performance.now();
-    const rows = this.st.nextPendingText.all(limit) as { cno: number; slot: number; fresh: number; updated: string | null }[];
     let done = 0;
     let chars = 0;
-    for (const r of rows) {
-      const key = textKey(r.cno, r.slot);
-      // Only first documents are ever in the loaded table (a bulk load writes no other).
-      if (r.fresh === TextState.removed && r.slot === WHOLE_CASE) this.st.deleteText.run(key);
-      if (r.fresh !== TextState.created) this.st.deleteRecentText.run(key);
-      // A case is live while search_cases holds it; a reused number's documents are its new case's.
-      if (r.updated !== null) {
-        const text =
-          r.slot === WHOLE_CASE
-            ? // One value per line, so no word spans two values.
-              (this.st.caseStrings.pluck().all({ cno: r.cno }) as string[]).join('\n')
-            : r.slot === UPDATE_TIME
-              ? r.updated
-              : (this.st.slotString.pluck().get(r.slot, r.cno) as string | undefined);
-        if (text !== undefined) {
-          // Lower-cased like the searched text.
-          this.st.addText.run(key, text.toLowerCase());
-          chars += text.length;
+    let last: PendingText | undefined;
+    // In chunks, each after the last: a slice under load indexes a few dozen documents in its millisecond, and
+    // fetching (and joining) 500 rows for each slice cost ten times its indexing (docs/performance.md).
+    for (;;) {
+      const wanted = Math.min(PENDING_CHUNK, limit - done);
+      const rows = this.st.nextPendingText.all(last?.slot ?? -1, last?.cno ?? -1, wanted) as PendingText[];
+      for (const r of rows) {
+        chars += this.indexPending(r);
+        done++;
+        last = r;
+        if (performance.now() - started > budgetMs) {
+          // Stopped by the budget: more may wait, unless this was the last pending row.
+          const atEnd = rows.length < wanted && r === rows[rows.length - 1];
+          return this.unmarkPending(last, done, chars, !atEnd);
         }
       }
-      done++;
-      if (performance.now() - started > budgetMs) break;
+      if (rows.length < wanted) return this.unmarkPending(last, done, chars, false);
+      if (done === limit) return this.unmarkPending(last, done, chars, true);
     }
-    if (done > 0) this.st.unmarkTextUpTo.run(rows[done - 1].slot, rows[done - 1].cno);
-    return { handled: done, chars, stoppedEarly: done === limit || done < rows.length };
+  }
+
+  /** One pending row: the older document of its slot removed, the current one written; returns its characters. */
+  private indexPending(r: PendingText): number {
+    const key = textKey(r.cno, r.slot);
+    // Only first documents are ever in the loaded table (a bulk load writes no other).
+    if (r.fresh === TextState.removed && r.slot === WHOLE_CASE) this.st.deleteText.run(key);
+    if (r.fresh !== TextState.created) this.st.deleteRecentText.run(key);
+    // A case is live while search_cases holds it; a reused number's documents are its new case's.
+    if (r.updated === null) return 0;
+    const text =
+      r.slot === WHOLE_CASE
+        ? // One value per line, so no word spans two values.
+          (this.st.caseStrings.pluck().all({ cno: r.cno }) as string[]).join('\n')
+        : r.slot === UPDATE_TIME
+          ? r.updated
+          : (this.st.slotString.pluck().get(r.slot, r.cno) as string | undefined);
+    if (text === undefined) return 0;
+    // Lower-cased like the searched text.
+    this.st.addText.run(key, text.toLowerCase());
+    return text.length;
+  }
+
+  /** Clears the pending rows indexed, up to `last` in key order. */
+  private unmarkPending(last: PendingText | undefined, handled: number, chars: number, stoppedEarly: boolean) {
+    if (last) this.st.unmarkTextUpTo.run(last.slot, last.cno);
+    return { handled, chars, stoppedEarly };
   }
 
   /** Lets FTS5 merge about `pages` pages of the indexer's segments (search_text_recent only: migration 10). */
