@@ -467,3 +467,33 @@ describe('the background indexer', () => {
     }
   });
 });
+
+test('the indexer takes pending rows in chunks and says whether more wait: at its limit, at the end, after a budget stop', async () => {
+  const store = new SqliteStore({ dataDir: ':memory:', textIndexDelayMs: false });
+  try {
+    // 150 new cases: more than two chunks of pending rows, and limits that end inside a chunk.
+    await store.write(async (tx) => {
+      for (let i = 1; i <= 150; i++) await tx.insertCase(titledCase(i, `walnut ${i}`));
+    });
+    await store.writeSearchRows();
+    const search = (store as unknown as { search: { indexPendingText(limit: number, budgetMs: number): { handled: number; stoppedEarly: boolean } } }).search;
+    const slice = (limit: number, budgetMs: number) => store.write(async () => search.indexPendingText(limit, budgetMs));
+    const outcome = async (limit: number, budgetMs: number) => {
+      const { handled, stoppedEarly } = await slice(limit, budgetMs);
+      return { handled, stoppedEarly };
+    };
+    assert.equal(pendingCount(store), 150);
+    // A budget already spent: one row, and more wait.
+    assert.deepEqual(await outcome(500, -1), { handled: 1, stoppedEarly: true });
+    // The limit, inside the second chunk: more wait.
+    assert.deepEqual(await outcome(100, Infinity), { handled: 100, stoppedEarly: true });
+    assert.equal(pendingCount(store), 49);
+    // The rest, in a chunk shorter than asked for: the end.
+    assert.deepEqual(await outcome(500, Infinity), { handled: 49, stoppedEarly: false });
+    assert.deepEqual(await outcome(500, Infinity), { handled: 0, stoppedEarly: false });
+    assert.equal(pendingCount(store), 0);
+    for (const i of [1, 64, 65, 101, 150]) assert.ok(ftsMatches(store, `walnut ${i}`).length > 0, `case ${i} is indexed`);
+  } finally {
+    await store.close();
+  }
+});
