@@ -36,9 +36,9 @@ const SQL = {
   loadedTable: 'CREATE TABLE loaded (cno INTEGER PRIMARY KEY, dno INTEGER NOT NULL, case_id TEXT NOT NULL)',
   addLoaded: 'INSERT INTO loaded (cno, dno, case_id) VALUES (?, ?, ?)',
   // Both text tables are empty and the pending cases are exactly this load's, each pending as created (one row, its
-  // whole case) and still the case the load wrote under its number: the copy then replaces nothing. Another process may have written between
-  // two of the load's batches: created cases (numbered among the load's), deleted some of the load's, or, after a
-  // delete of the highest number, given that number to a case of its own.
+  // whole case) and still the case the load wrote under its number: the copy then replaces nothing. Another process
+  // may have written between two of the load's batches: created cases (numbered among the load's), deleted some of
+  // the load's, or, after a delete of the highest number, given that number to a case of its own.
   replaceable: `SELECT NOT EXISTS (SELECT 1 FROM main.search_text_docsize) AND NOT EXISTS (SELECT 1 FROM main.search_text_recent_docsize)
     AND NOT EXISTS (SELECT 1 FROM main.search_text_pending p WHERE p.fresh <> ${TextState.created} OR p.slot <> ${WHOLE_CASE} OR NOT EXISTS (
       SELECT 1 FROM bulk.loaded l JOIN main.search_cases c ON c.cno = l.cno AND c.dno = l.dno AND c.case_id = l.case_id WHERE l.cno = p.cno))
