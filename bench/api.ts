@@ -21,7 +21,7 @@
  *    server, copied to `bench_run` for each run, and every workload runs against it in the same rounds.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -597,12 +597,9 @@ async function main() {
     for (const file of postgres ? Object.values(serverLogs) : [serverLogs.opencases]) reportLoggedProblems(file);
   }
   if (args.profile) {
-    // The largest profile is the main thread's; tsx's module loader thread writes one too.
-    const files = existsSync(profileDir)
-      ? readdirSync(profileDir)
-          .filter((f) => f.endsWith('.cpuprofile'))
-          .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)
-      : [];
+    // Each thread writes a profile (tsx's module loader and the store's checkpointer too), all of about the same
+    // size; Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, and the main thread's id is 0.
+    const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f)) : [];
     if (!files.length) throw new Error(`no CPU profile in ${profileDir}`);
     console.log(`\nCPU profile of the opencases server (${join(profileDir, files[0])}), self time of the busy (non-idle) samples:\n`);
     console.log(profileSummary(join(profileDir, files[0]), profileFrom));
