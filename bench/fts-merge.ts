@@ -1,6 +1,6 @@
 /**
  * What the text indexer's FTS5 merge costs per page as documents are replaced, against the same volume of new
- * documents (docs/performance.md, "Write groups, timed": the merge's cost per page grew eightfold through a
+ * documents (docs/performance-history.md, "Write groups, timed": the merge's cost per page grew eightfold through a
  * bench:api run).
  *
  *   npm run bench:fts-merge [-- --docs 75000 --pool 20000 --deletemerge N --usermerge N]
@@ -104,7 +104,7 @@ async function main() {
   if (!Number.isInteger(docs) || docs < BATCH * REPORTS || !Number.isInteger(pool) || pool < 1) {
     throw new Error(`--docs takes an integer of at least ${BATCH * REPORTS}, --pool a positive integer`);
   }
-  // FTS5 settings to try on the table instead of the store's own (docs/performance.md lists what was tried).
+  // FTS5 settings to try on the table instead of the store's own (docs/performance-history.md, "Write groups, timed", lists what was tried).
   const settings: Record<string, number> = {};
   for (const name of ['deletemerge', 'usermerge'] as const) {
     if (values[name] === undefined) continue;

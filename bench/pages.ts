@@ -1,8 +1,8 @@
 /**
  * What a write puts on disk: the WAL frames (database pages) that CreateCase and UpdateCase add per request, by the
  * table or index each page belongs to. A COMMIT writes one frame per page its group changed and syncs them, so this
- * is most of what separates a write's cost from the ceiling's (docs/performance.md, "A write group's parts, and its
- * pages").
+ * is most of what separates a write's cost from the ceiling's (docs/performance-history.md, "A write group's parts,
+ * and its pages").
  *   npm run bench:pages -- [--seed DIR] [--requests 400] [--concurrency 4] [--dir DIR]
  *
  * It copies a seeded database (bench:api's, DIR/seed-N, made by bench/seed.ts), serves it in this process with

@@ -587,7 +587,8 @@ export class SqliteStore implements Store {
    * then reads the requests that came in while this turn's ran, and their writes join the group too. A COMMIT
    * costs a sync and a page for every B-tree page the group changed, and the writes of a group share both (the
    * last page of each value run, of the cases, of the audit): under bench:api's CreateCase at concurrency 4,
-   * 3.2 writes a group instead of 2.0 and ~430 µs of COMMIT a write instead of ~640 (docs/performance.md).
+   * 3.2 writes a group instead of 2.0 and ~430 µs of COMMIT a write instead of ~640 (docs/performance-history.md,
+   * "A write group's parts, and its pages").
    */
   private enqueue<T>(kind: Job['kind'], fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
