@@ -1,14 +1,16 @@
 /**
  * Throughput and latency of the HTTP API against the ceiling of Node + SQLite on the same machine:
  *   npm run bench:api -- [--cases 100000] [--concurrency 4] [--seconds 15] [--only CreateCase,GetCase] [--profile]
- *                           [--ceiling append|indexed|store] [--ceiling-commit group|per-request] [--database-url postgres://…]
+ *                           [--ceiling append|indexed|store[,…]] [--ceiling-commit group|per-request] [--database-url postgres://…]
  *
  * 1. Seeds a domain of --cases cases once with bench/seed.ts and keeps it under --dir; every run starts from
  *    a copy. bench/ceiling.ts gets a copy of the same cases.
  * 2. Counts the SQLite statements opencases executes per operation (better-sqlite3's `verbose` hook on an
  *    in-process server over the copy) and hands those counts to the ceiling server. `--ceiling indexed` runs the
  *    like-for-like ceiling, which keeps the same search entries with its statements (bench/ceiling.ts);
- *    `--ceiling store` runs opencases' own store behind the bare server instead (bench/ceiling-store.ts).
+ *    `--ceiling store` runs opencases' own store behind the bare server instead (bench/ceiling-store.ts). A list
+ *    (`--ceiling append,indexed,store`) runs several ceiling servers in the same rounds, so that their ratios come
+ *    from the same minutes of this machine rather than from runs apart.
  * 3. Starts `opencases serve` in strict mode (a credentials file: every request's SigV4 signature is verified)
  *    and the ceiling server, each as a process of its own, and drives each workload against both in turn from
  *    a third process (bench/load.ts) at a fixed concurrency. The load generator signs its requests before the
@@ -64,12 +66,20 @@ const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
 const DIR = resolve(args.dir!);
-const CEILING_KIND = args.ceiling as CeilingKind;
+const CEILING_KINDS: CeilingKind[] = ['append', 'indexed', 'store'];
+/** The ceiling servers of this run, in the order given; the first is the one PostgreSQL's ratio is taken against. */
+const CEILINGS = args.ceiling!.split(',') as CeilingKind[];
 const CEILING_COMMIT = args['ceiling-commit']!;
-const CEILING_LABEL: Record<CeilingKind, string> = { append: '', indexed: 'indexed: the same search entries, ', store: "store: opencases' own store, " };
+const CEILING_LABEL: Record<CeilingKind, string> = {
+  append: 'append: the issue\'s ceiling',
+  indexed: 'indexed: the same search entries',
+  store: "store: opencases' own store",
+};
 const DATABASE_URL = args['database-url'];
-if (!['append', 'indexed', 'store'].includes(CEILING_KIND)) throw new Error('--ceiling takes append, indexed or store');
-if (CEILING_KIND === 'store' && CEILING_COMMIT !== 'group') throw new Error('the store ceiling commits as opencases does: --ceiling-commit group only');
+if (!CEILINGS.every((k) => CEILING_KINDS.includes(k)) || new Set(CEILINGS).size !== CEILINGS.length) {
+  throw new Error('--ceiling takes append, indexed or store, or a list of them without repeats (append,indexed,store)');
+}
+if (CEILINGS.includes('store') && CEILING_COMMIT !== 'group') throw new Error('the store ceiling commits as opencases does: --ceiling-commit group only');
 if (CEILING_COMMIT !== 'group' && CEILING_COMMIT !== 'per-request') throw new Error('--ceiling-commit takes group or per-request');
 const workloads = args.only ? (args.only.split(',') as Workload[]) : WORKLOADS;
 for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--only takes ${WORKLOADS.join(', ')}`);
@@ -110,10 +120,9 @@ async function waitForHealth(endpoint: string, child: ChildProcess): Promise<voi
   throw new Error(`${endpoint} did not answer /health within 60 s`);
 }
 
-/** Seeds once per case count (bench/seed.ts) and prepares the ceiling's copy of the same cases. */
-async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; manifest: BenchManifest }> {
+/** Seeds once per case count (bench/seed.ts) and prepares each ceiling's copy of the same cases. */
+async function seeded(): Promise<{ seedDir: string; ceilingSeedDirs: Record<CeilingKind, string>; manifest: BenchManifest }> {
   const seedDir = join(DIR, `seed-${CASES}`);
-  const ceilingSeedDir = join(DIR, CEILING_KIND === 'append' ? `ceiling-seed-${CASES}` : `ceiling-${CEILING_KIND}-seed-${CASES}`);
   const manifestFile = join(seedDir, 'bench-domain.json');
   if (!existsSync(manifestFile)) {
     rmSync(seedDir, { recursive: true, force: true });
@@ -121,14 +130,21 @@ async function seeded(): Promise<{ seedDir: string; ceilingSeedDir: string; mani
     const code = await exited(node('bench/seed.ts', ['--cases', String(CASES), '--data-dir', seedDir]));
     if (code !== 0) throw new Error(`bench/seed.ts failed with code ${code}`);
   }
-  // The store ceiling serves a copy of opencases' own seed.
-  if (CEILING_KIND === 'store') return { seedDir, ceilingSeedDir: seedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
-  if (!existsSync(ceilingFile(ceilingSeedDir))) {
-    log(`copying the seeded cases for the ${CEILING_KIND} ceiling server`);
-    rmSync(ceilingSeedDir, { recursive: true, force: true });
-    prepareCeilingData(ceilingSeedDir, join(seedDir, 'opencases.db'), CEILING_KIND);
+  const ceilingSeedDirs = {} as Record<CeilingKind, string>;
+  for (const kind of CEILINGS) {
+    // The store ceiling serves a copy of opencases' own seed.
+    if (kind === 'store') {
+      ceilingSeedDirs[kind] = seedDir;
+      continue;
+    }
+    const dir = (ceilingSeedDirs[kind] = join(DIR, kind === 'append' ? `ceiling-seed-${CASES}` : `ceiling-${kind}-seed-${CASES}`));
+    if (!existsSync(ceilingFile(dir))) {
+      log(`copying the seeded cases for the ${kind} ceiling server`);
+      rmSync(dir, { recursive: true, force: true });
+      prepareCeilingData(dir, join(seedDir, 'opencases.db'), kind);
+    }
   }
-  return { seedDir, ceilingSeedDir, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
+  return { seedDir, ceilingSeedDirs, manifest: JSON.parse(readFileSync(manifestFile, 'utf8')) };
 }
 
 /** Seeds the same cases into PostgreSQL once (database bench_seed_N) and returns a fresh copy of them for this run. */
@@ -337,7 +353,10 @@ function merge(parts: LoadResult[]): LoadResult {
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-type Server = 'opencases' | 'ceiling' | 'postgres';
+/** The servers of a run: opencases, each ceiling by its kind, and opencases on PostgreSQL. */
+type Server = 'opencases' | CeilingKind | 'postgres';
+const isCeiling = (server: Server): server is CeilingKind => (CEILING_KINDS as Server[]).includes(server);
+const serverName = (server: Server) => (isCeiling(server) ? `${server} ceiling` : server === 'postgres' ? 'PostgreSQL' : server);
 
 interface Row {
   workload: Workload;
@@ -346,8 +365,11 @@ interface Row {
   rssMb: Partial<Record<Server, number>>;
   /** Server CPU time per measured request, µs. */
   cpuUs: Partial<Record<Server, number>>;
-  /** Per round, requests/s against the ceiling's in the same round, %: how far this machine's drift moves the ratio. */
-  roundRatios: Partial<Record<Server, number[]>>;
+  /**
+   * Per round, opencases' (and PostgreSQL's) requests/s against each ceiling's in the same round, %: how far this
+   * machine's drift moves the ratio. Keyed `opencases/append`, `postgres/append`, ….
+   */
+  roundRatios: Record<string, number[]>;
   /**
    * What the server did after its phases (settle): seconds busy, CPU per measured request (µs), and the requests a
    * second it would sustain had that work been done within the phase: requests / (phase + busy after) seconds.
@@ -355,20 +377,22 @@ interface Row {
   after: Partial<Record<Server, { seconds: number; cpuUs: number; sustained: number }>>;
 }
 
+/** One group of columns per ceiling (its req/s, p50, p99 and opencases' ratio to it), and PostgreSQL's after them. */
 function table(rows: Row[]): string {
   const withPostgres = rows.some((r) => r.results.postgres);
-  const lines = [
-    '| workload | statements/request | opencases req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio | server RSS MB |' +
-      (withPostgres ? ' PostgreSQL req/s | p50 ms | p99 ms | ratio | server RSS MB |' : ''),
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|' + (withPostgres ? '---:|---:|---:|---:|---:|' : ''),
-  ];
+  const header =
+    '| workload | statements/request | opencases req/s | p50 ms | p99 ms | server RSS MB |' +
+    CEILINGS.map((k) => ` ${k} ceiling req/s | p50 ms | p99 ms | ratio |`).join('') +
+    (withPostgres ? ' PostgreSQL req/s | p50 ms | p99 ms | ratio | server RSS MB |' : '');
+  const lines = [header, '|---|' + '---:|'.repeat(header.split('|').length - 3)];
   for (const r of rows) {
     const cells = (x: LoadResult) => `${Math.round(x.perSecond)} | ${ms(x.p50)} | ${ms(x.p99)}`;
-    const ratio = (x: LoadResult) => `${((100 * x.perSecond) / r.results.ceiling!.perSecond).toFixed(0)}%`;
-    const { opencases, ceiling, postgres } = r.results;
+    const ratio = (x: LoadResult, kind: CeilingKind) => `${((100 * x.perSecond) / r.results[kind]!.perSecond).toFixed(0)}%`;
+    const { opencases, postgres } = r.results;
     lines.push(
-      `| ${r.workload} | ${r.statements} | ${cells(opencases!)} | ${cells(ceiling!)} | ${ratio(opencases!)} | ${Math.round(r.rssMb.opencases!)} |` +
-        (postgres ? ` ${cells(postgres)} | ${ratio(postgres)} | ${Math.round(r.rssMb.postgres!)} |` : ''),
+      `| ${r.workload} | ${r.statements} | ${cells(opencases!)} | ${Math.round(r.rssMb.opencases!)} |` +
+        CEILINGS.map((k) => ` ${cells(r.results[k]!)} | ${ratio(opencases!, k)} |`).join('') +
+        (postgres ? ` ${cells(postgres)} | ${ratio(postgres, CEILINGS[0])} | ${Math.round(r.rssMb.postgres!)} |` : ''),
     );
   }
   return lines.join('\n');
@@ -430,11 +454,14 @@ function area(functionName: string, where: string): string {
 
 async function main() {
   mkdirSync(DIR, { recursive: true });
-  const { seedDir, ceilingSeedDir, manifest } = await seeded();
+  const { seedDir, ceilingSeedDirs, manifest } = await seeded();
   const runDir = join(DIR, 'run-opencases');
-  const ceilingDir = join(DIR, 'run-ceiling');
   copyDb(seedDir, runDir, 'opencases.db');
-  copyDb(ceilingSeedDir, ceilingDir, CEILING_KIND === 'store' ? 'opencases.db' : 'ceiling.db');
+  const ceilingDirs = {} as Record<CeilingKind, string>;
+  for (const kind of CEILINGS) {
+    ceilingDirs[kind] = join(DIR, `run-ceiling-${kind}`);
+    copyDb(ceilingSeedDirs[kind], ceilingDirs[kind], kind === 'store' ? 'opencases.db' : 'ceiling.db');
+  }
   const credentialsFile = join(DIR, 'credentials.json');
   writeFileSync(credentialsFile, JSON.stringify({ credentials: [CREDENTIAL] }));
 
@@ -451,7 +478,7 @@ async function main() {
   const { plan, listing } = await countStatements(runDir, credentialsFile, base);
   for (const line of listing) log(line);
 
-  const [port, ceilingPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, postgresPort] = [await freePort(), await freePort()];
   const profileDir = join(DIR, 'profile');
   let profileFrom = 0;
   rmSync(profileDir, { recursive: true, force: true });
@@ -468,26 +495,29 @@ async function main() {
         stdout: openSync(serverLogs.postgres, 'w'),
       })
     : undefined;
-  const ceiling =
-    CEILING_KIND === 'store'
-      ? node('bench/ceiling-store.ts', ['--data-dir', ceilingDir, '--port', String(ceilingPort), '--account', ACCOUNT])
-      : node('bench/ceiling.ts', [
-          '--data-dir',
-          ceilingDir,
-          '--port',
-          String(ceilingPort),
-          '--plan',
-          JSON.stringify(plan),
-          '--kind',
-          CEILING_KIND,
-          ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
-        ]);
-  const processes: Partial<Record<Server, ChildProcess>> = { opencases, ceiling, ...(postgres && { postgres }) };
+  const processes: Partial<Record<Server, ChildProcess>> = { opencases };
+  const targets: Partial<Record<Server, Target>> = { opencases: { ...base, endpoint: `http://127.0.0.1:${port}` } };
+  for (const kind of CEILINGS) {
+    const ceilingPort = await freePort();
+    const dataDir = ceilingDirs[kind];
+    processes[kind] =
+      kind === 'store'
+        ? node('bench/ceiling-store.ts', ['--data-dir', dataDir, '--port', String(ceilingPort), '--account', ACCOUNT])
+        : node('bench/ceiling.ts', [
+            '--data-dir',
+            dataDir,
+            '--port',
+            String(ceilingPort),
+            '--plan',
+            JSON.stringify(plan),
+            '--kind',
+            kind,
+            ...(CEILING_COMMIT === 'per-request' ? ['--per-request-commit'] : []),
+          ]);
+    targets[kind] = { ...base, endpoint: `http://127.0.0.1:${ceilingPort}` };
+  }
+  if (postgres) processes.postgres = postgres;
   const servers = Object.keys(processes) as Server[];
-  const targets: Partial<Record<Server, Target>> = {
-    opencases: { ...base, endpoint: `http://127.0.0.1:${port}` },
-    ceiling: { ...base, endpoint: `http://127.0.0.1:${ceilingPort}` },
-  };
   try {
     if (postgresRun) {
       const m = postgresRun.manifest;
@@ -519,7 +549,7 @@ async function main() {
           const label = `${workload} → ${server} ${round + 1}/${ROUNDS}`;
           log(`${label}: signing, then ${WARMUP} s warm-up and ${seconds.toFixed(1)} s at concurrency ${CONCURRENCY}`);
           const run = runLoadProcess(job, label, processes[server]!.pid);
-          const { result, rssMb: rss } = server === 'ceiling' ? { result: await run, rssMb: 0 } : await peakRss(processes[server]!.pid!, run);
+          const { result, rssMb: rss } = isCeiling(server) ? { result: await run, rssMb: 0 } : await peakRss(processes[server]!.pid!, run);
           rssMb[server] = Math.max(rssMb[server] ?? 0, rss);
           (parts[server] ??= []).push(result);
           log(
@@ -540,7 +570,10 @@ async function main() {
           ? MIX.reduce((sum, [op, share]) => sum + share * (2 + plan[op].reads + plan[op].writes), 0).toFixed(1)
           : String(2 + plan[workload].reads + plan[workload].writes);
       const cpuUs = Object.fromEntries(servers.map((server) => [server, cpuPerRequest(parts[server]!)]));
-      const roundRatios = Object.fromEntries(servers.map((server) => [server, parts[server]!.map((p, i) => (100 * p.perSecond) / parts.ceiling![i].perSecond)]));
+      const roundRatios: Row['roundRatios'] = {};
+      for (const server of servers.filter((x) => !isCeiling(x))) {
+        for (const kind of CEILINGS) roundRatios[`${server}/${kind}`] = parts[server]!.map((p, i) => (100 * p.perSecond) / parts[kind]![i].perSecond);
+      }
       const after = Object.fromEntries(
         servers.map((server) => {
           const ps = parts[server]!;
@@ -552,18 +585,21 @@ async function main() {
       );
       rows.push({ workload, statements, results, rssMb, cpuUs, roundRatios, after });
     }
+    const commit = CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request';
     console.log(
-      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling (${CEILING_LABEL[CEILING_KIND]}${CEILING_COMMIT === 'group' ? 'group commit' : 'one commit per request'})` +
-        `${postgres ? ' and opencases on PostgreSQL (fsync on; ratio also against the SQLite ceiling)' : ''}; ` +
+      `\nopencases (strict SigV4, SQLite WAL synchronous=FULL) vs the Node + SQLite ceiling${CEILINGS.length > 1 ? 's' : ''} ` +
+        `(${CEILINGS.map((k) => CEILING_LABEL[k]).join('; ')}; ${commit})` +
+        `${postgres ? ` and opencases on PostgreSQL (fsync on; ratio against the ${CEILINGS[0]} ceiling)` : ''}; ` +
         `${manifest.cases} cases, concurrency ${CONCURRENCY}, ${SECONDS} s per workload and server in ${ROUNDS} rounds\n`,
     );
     console.log(table(rows));
+    const percent = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
     console.log('\nServer CPU per request (user + system time of the server process over the measured parts, all threads):');
     for (const r of rows) {
-      const { opencases, ceiling, postgres } = r.cpuUs;
+      const cpu = r.cpuUs;
+      const ceilings = CEILINGS.map((k) => `${k} ceiling ${cpu[k]!.toFixed(0)} µs (ceiling/opencases ${percent(cpu[k]!, cpu.opencases!)})`);
       console.log(
-        `${r.workload}: opencases ${opencases!.toFixed(0)} µs, ceiling ${ceiling!.toFixed(0)} µs (ceiling/opencases ${((100 * ceiling!) / opencases!).toFixed(0)}%)` +
-          (postgres !== undefined ? `, PostgreSQL ${postgres.toFixed(0)} µs` : ''),
+        `${r.workload}: opencases ${cpu.opencases!.toFixed(0)} µs, ${ceilings.join(', ')}` + (cpu.postgres !== undefined ? `, PostgreSQL ${cpu.postgres.toFixed(0)} µs` : ''),
       );
     }
     console.log(
@@ -573,23 +609,23 @@ async function main() {
     for (const r of rows) {
       const part = (server: Server) => {
         const a = r.after[server]!;
-        return `${server} ${a.seconds.toFixed(1)} s, ${a.cpuUs.toFixed(0)} µs a request (${(r.cpuUs[server]! + a.cpuUs).toFixed(0)} µs in all), ${Math.round(a.sustained)} req/s sustained`;
+        return `${serverName(server)} ${a.seconds.toFixed(1)} s, ${a.cpuUs.toFixed(0)} µs a request (${(r.cpuUs[server]! + a.cpuUs).toFixed(0)} µs in all), ${Math.round(a.sustained)} req/s sustained`;
       };
-      console.log(
-        `${r.workload}: ${servers.map(part).join('; ')}; ratio sustained ${((100 * r.after.opencases!.sustained) / r.after.ceiling!.sustained).toFixed(0)}%`,
-      );
+      const sustained = CEILINGS.map((k) => `against the ${k} ceiling ${percent(r.after.opencases!.sustained, r.after[k]!.sustained)}`);
+      console.log(`${r.workload}: ${servers.map(part).join('; ')}; ratio sustained ${sustained.join(', ')}`);
     }
     console.log("\nRatio in each round (requests/s against the ceiling's phase of the same round):");
     for (const r of rows) {
-      const rounds = (server: Server) => r.roundRatios[server]!.map((x) => `${x.toFixed(0)}%`).join(', ');
-      console.log(`${r.workload}: opencases ${rounds('opencases')}${r.roundRatios.postgres ? `; PostgreSQL ${rounds('postgres')}` : ''}`);
+      const rounds = (key: string) => r.roundRatios[key].map((x) => `${x.toFixed(0)}%`).join(', ');
+      const against = (server: Server) => CEILINGS.map((k) => `${serverName(server)} against the ${k} ceiling ${rounds(`${server}/${k}`)}`);
+      console.log(`${r.workload}: ${[...against('opencases'), ...(r.results.postgres ? against('postgres') : [])].join('; ')}`);
     }
     console.log('\nStatements per request, counted with better-sqlite3 verbose (BEGIN and COMMIT included in the table):');
     for (const line of listing) console.log(line);
     if (args.json) {
       const strip = (r: LoadResult) => ({ ...r, latencies: undefined });
       const summary = rows.map((r) => ({ ...r, results: Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, strip(v)])) }));
-      writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, plan, rows: summary }, null, 2));
+      writeFileSync(args.json, JSON.stringify({ concurrency: CONCURRENCY, seconds: SECONDS, cases: manifest.cases, ceilings: CEILINGS, plan, rows: summary }, null, 2));
     }
   } finally {
     for (const child of Object.values(processes)) child.kill('SIGTERM');
