@@ -71,7 +71,7 @@ const CEILING_KINDS: CeilingKind[] = ['append', 'indexed', 'store'];
 const CEILINGS = args.ceiling!.split(',') as CeilingKind[];
 const CEILING_COMMIT = args['ceiling-commit']!;
 const CEILING_LABEL: Record<CeilingKind, string> = {
-  append: 'append: the issue\'s ceiling',
+  append: "append: the issue's ceiling",
   indexed: 'indexed: the same search entries',
   store: "store: opencases' own store",
 };
