@@ -16,6 +16,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-connectcases';
 import { assertNotFound, assertValidation, clientFor, startTestServer, type TestServer } from './helpers.js';
+import { awsCli } from './support/aws-cli.js';
 
 describe('tags', () => {
   let t: TestServer;
@@ -157,5 +158,32 @@ describe('tags', () => {
     await assertNotFound(list(fieldArn!));
     const leftover = await t.server.store.read(async (tx) => [await tx.getTags(d.domainArn!), await tx.getTags(fieldArn!)]);
     assert.deepEqual(leftover, [undefined, undefined]);
+  });
+
+  // A JavaScript object takes out['__proto__'] = v for its prototype; the key must be kept like any other. The AWS
+  // CLI sends it (an object literal of the JS SDK's caller could not), so the CLI is the client here, and the maps
+  // are written as JSON text: `{ __proto__: 'a' }` in JavaScript has no such key.
+  test('a tag key named __proto__ is kept: TagResource, a template tagMap, CreateCase (AWS CLI)', async () => {
+    const aws = (args: string[]) => awsCli(t.server.endpoint, args);
+    const d = await t.client.send(new CreateDomainCommand({ name: 'proto-tags' }));
+    await aws(['tag-resource', '--arn', d.domainArn!, '--tags', '{"__proto__":"a","constructor":"b"}']);
+    const listed = (await aws(['list-tags-for-resource', '--arn', d.domainArn!])).tags;
+    assert.deepEqual(listed, JSON.parse('{"__proto__":"a","constructor":"b"}'));
+    assert.ok(Object.hasOwn(listed, '__proto__'));
+
+    const template = await aws([
+      'create-template', '--domain-id', d.domainId!, '--name', 'propagates', '--status', 'Active',
+      '--tag-propagation-configurations', '[{"resourceType":"Cases","tagMap":{"__proto__":"from-template","team":"blue"}}]',
+    ]);
+    const got = await aws(['get-template', '--domain-id', d.domainId!, '--template-id', template.templateId]);
+    assert.deepEqual(got.tagPropagationConfigurations[0].tagMap, JSON.parse('{"__proto__":"from-template","team":"blue"}'));
+    const created = await aws([
+      'create-case', '--domain-id', d.domainId!, '--template-id', template.templateId,
+      '--fields', '[{"id":"title","value":{"stringValue":"tagged"}}]', '--tags', '{"ok":"1"}',
+    ]);
+    const c = await aws(['get-case', '--domain-id', d.domainId!, '--case-id', created.caseId, '--fields', 'id=title']);
+    assert.deepEqual(c.tags, JSON.parse('{"__proto__":"from-template","team":"blue","ok":"1"}'));
+    await aws(['untag-resource', '--arn', d.domainArn!, '--tag-keys', '__proto__']);
+    assert.deepEqual((await aws(['list-tags-for-resource', '--arn', d.domainArn!])).tags, { constructor: 'b' });
   });
 });

@@ -47,13 +47,11 @@ export async function tagTarget(tx: Tx, ctx: Context, arn: string): Promise<TagT
  * (the map is sparse on the wire) is refused rather than guessed at.
  */
 export function checkTags(tags: Record<string, string | null>): Record<string, string> {
-  const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags)) {
     if (key.length < 1 || key.length > 128) throw new ValidationException(`Tag key '${key}' must be 1 to 128 characters long`);
     if (key.toLowerCase().startsWith('aws:')) throw new ValidationException(`Tag key '${key}' uses the reserved prefix aws:`);
     if (value === null || value === undefined) throw new ValidationException(`Tag '${key}' has a null value`);
     if (value.length > 256) throw new ValidationException(`The value of tag '${key}' is longer than 256 characters`);
-    out[key] = value;
   }
-  return out;
+  return tags as Record<string, string>;
 }

@@ -91,15 +91,15 @@ export class Validator {
         }
         const entries = Object.entries(value as Record<string, unknown>);
         this.checkLength(shape, entries.length, '', path, errors);
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of entries) {
-          this.walk(shape.key!, k, `${path}.key`, errors);
-          if (v === null) {
+        // Built with fromEntries: an assignment out['__proto__'] = v would set the prototype, not add the key.
+        return Object.fromEntries(
+          entries.map(([k, v]) => {
+            this.walk(shape.key!, k, `${path}.key`, errors);
+            if (v !== null) return [k, this.walk(shape.value!, v, `${path}.${k}`, errors, depth + 1)];
             if (!shape.sparse) this.fail(errors, `${path}.${k}`, null, 'Member must not be null');
-            out[k] = null;
-          } else out[k] = this.walk(shape.value!, v, `${path}.${k}`, errors, depth + 1);
-        }
-        return out;
+            return [k, null];
+          }),
+        );
       }
       case 'string': {
         if (typeof value !== 'string') return this.fail(errors, path, value, 'Member must be a string');

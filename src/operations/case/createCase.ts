@@ -82,13 +82,16 @@ async function freeReferenceNumber(tx: Tx, domainId: string): Promise<string> {
   throw new InternalServerException('No free reference number was found for the case; retry the request');
 }
 
-/** The template's propagated tags (resourceType Cases) overlaid with the request's own tags. */
+/**
+ * The template's propagated tags (resourceType Cases) overlaid with the request's own tags. Spread rather than
+ * Object.assign, which would take a tag named `__proto__` for the object's prototype.
+ */
 function caseTags(template: TemplateData, requestTags: Record<string, string> | undefined, limit: number): Record<string, string> {
-  const tags: Record<string, string> = {};
+  let tags: Record<string, string> = {};
   for (const c of template.tagPropagationConfigurations ?? []) {
-    if (c.resourceType === 'Cases') Object.assign(tags, c.tagMap);
+    if (c.resourceType === 'Cases') tags = { ...tags, ...c.tagMap };
   }
-  Object.assign(tags, requestTags);
+  tags = { ...tags, ...requestTags };
   const count = Object.keys(tags).length;
   if (count > limit) {
     throw new ValidationException(`The case would carry ${count} tags (template ${template.templateId} propagates some); at most ${limit} are allowed`);
