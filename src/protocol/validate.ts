@@ -144,8 +144,9 @@ export class Validator {
       if (v === undefined || v === null) continue;
       out[name] = this.walk(ref.shape, v, prefix + name, errors, depth + 1);
     }
+    // Judged on the input: a member given with the wrong type has its own error already.
     for (const req of shape.required ?? []) {
-      if (out[req] === undefined) this.fail(errors, prefix + req, null, 'Member must not be null');
+      if (src[req] === undefined || src[req] === null) this.fail(errors, prefix + req, null, 'Member must not be null');
     }
     if (shape.union) {
       const set = Object.keys(out).length;
