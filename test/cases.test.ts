@@ -5,6 +5,7 @@ import {
   BatchPutFieldOptionsCommand,
   CreateCaseCommand,
   CreateFieldCommand,
+  CreateTemplateCommand,
   DeleteCaseCommand,
   DeleteFieldCommand,
   GetCaseAuditEventsCommand,
@@ -131,6 +132,8 @@ describe('cases', () => {
 
       ['summary', str('x'.repeat(3001)), /field summary: the text has 3001 characters, more than the limit of 3000/],
       ['title', str('x'.repeat(501)), /field title: .*limit of 500/],
+      ['customer_id', str('junk'), /field customer_id: the value is not a Customer Profiles profile ARN/],
+      ['customer_id', str('arn:aws:profile:us-east-1:123456789012:domains/d'), /not a Customer Profiles profile ARN/],
     ];
     const before = await caseCount();
     for (const [id, value, message] of bad) {
@@ -156,6 +159,9 @@ describe('cases', () => {
     const v = await get(ok.caseId!, [x.f.notes, x.f.due]);
     assert.equal([...v[x.f.notes]!.stringValue!].length, 500);
     assert.deepEqual(v[x.f.due], str('2024-03-16T23:16:57.893Z'));
+    // Years below 100 are years, not 1900-1999 (Date.UTC's reading of two-digit years).
+    const early = await create([fv(x.f.due, str('0050-01-01T00:00:00Z'))]);
+    assert.deepEqual((await get(early.caseId!, [x.f.due]))[x.f.due], str('0050-01-01T00:00:00.000Z'));
   });
 
   test('unknown, duplicate and server-kept field ids are refused; one bad field fails the whole request', async () => {
@@ -211,6 +217,9 @@ describe('cases', () => {
     await assertValidation(update(caseId!, [fv('case_id', str('x'))]), /kept by the server/);
     await assertValidation(update(caseId!, [fv('title', { emptyValue: {} })]), /emptyValue: title/);
     await assertValidation(update(caseId!, [fv('status', { emptyValue: {} })]), /emptyValue: status/);
+    // CreateCase takes a blank title for none; UpdateCase may not leave one.
+    await assertValidation(update(caseId!, [fv('title', str(''))]), /blank text: title/);
+    await assertValidation(update(caseId!, [fv('title', str(' \t '))]), /blank text: title/);
     await assertValidation(update(caseId!, [fv('nope', str('x'))]), /unknown field ids: nope/);
     await assertValidation(update(caseId!, [fv(x.f.amount, { doubleValue: 3 })], { performedBy: { userArn: 'bob' } }), /performedBy.userArn/);
     assert.deepEqual((await get(caseId!, [x.f.amount]))[x.f.amount], { doubleValue: 2 });
@@ -227,6 +236,18 @@ describe('cases', () => {
     await assertValidation(update(caseId!, [fv(x.f.amount, { emptyValue: {} })]), new RegExp(`emptyValue: ${x.f.amount}`));
     await update(caseId!, [fv(x.f.amount, { doubleValue: 6 })]);
     assert.deepEqual((await get(caseId!, [x.f.amount]))[x.f.amount], { doubleValue: 6 });
+  });
+
+  test('a template-required text field cannot be made blank by UpdateCase; other text fields can', async () => {
+    const templateId = (await t.client.send(new CreateTemplateCommand({ domainId: x.domainId, name: 'needs-notes', requiredFields: [{ fieldId: x.f.notes }] })))
+      .templateId!;
+    const { caseId } = await t.client.send(
+      new CreateCaseCommand({ domainId: x.domainId, templateId, fields: [fv('title', str('T')), fv(x.f.notes, str('v')), fv(x.f.details, str('d'))] }),
+    );
+    await assertValidation(update(caseId!, [fv(x.f.notes, str(''))]), new RegExp(`blank text: ${x.f.notes}`));
+    await assertValidation(update(caseId!, [fv(x.f.notes, str('   '))]), new RegExp(`blank text: ${x.f.notes}`));
+    await update(caseId!, [fv(x.f.notes, str(' w ')), fv(x.f.details, str(''))]);
+    assert.deepEqual(await get(caseId!, [x.f.notes, x.f.details]), { [x.f.notes]: str(' w '), [x.f.details]: str('') });
   });
 
   test('an UpdateCase that changes nothing writes no audit event and keeps last_updated_datetime', async () => {

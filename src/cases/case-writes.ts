@@ -138,14 +138,17 @@ export interface CaseCheck {
 
 /**
  * The one place where a case about to be written is checked as a whole against its template: no clearing of
- * title, status or a template-required field; on creation, each of them must hold a value. (An update does
- * not demand fields a template came to require after the case was made.)
+ * title, status or a template-required field, by emptyValue or by a blank text; on creation, each of them must
+ * hold a value. (An update does not demand fields a template came to require after the case was made.)
  */
 export async function checkCase(c: CaseCheck): Promise<void> {
   const required = new Set([...ALWAYS_REQUIRED, ...c.template.requiredFields.map((r) => r.fieldId)]);
   const cleared = [...c.requested].filter(([id, v]) => v.emptyValue !== undefined && required.has(id)).map(([id]) => id);
   if (cleared.length) throw new ValidationException(`Required fields cannot be set to emptyValue: ${cleared.join(', ')}`);
   if (!c.before) await requireValues(c, required);
+  // CreateCase takes a blank title for no value (requireValues); an update must not leave one behind either.
+  const blank = [...c.requested].filter(([id, v]) => v.emptyValue === undefined && required.has(id) && !holdsValue(v)).map(([id]) => id);
+  if (blank.length) throw new ValidationException(`Required fields cannot be set to a blank text: ${blank.join(', ')}`);
   // Case rules are enforced only on request (--enforce-case-rules); docs/case-rules.md explains both modes.
   if (c.ctx.enforceCaseRules) await enforceCaseRules(c.tx, c.domainId, c.template, c.after, c.before);
 }

@@ -57,6 +57,11 @@ export function textLimit(field: FieldData): number {
 }
 
 function checkText(field: FieldData, s: string): ValueCheck {
+  // The system field customer_id holds a Customer Profiles profile ARN (CreateCase's documentation: "You must provide
+  // the full customer profile ARN").
+  if (field.fieldId === 'customer_id' && field.namespace === 'System' && !CUSTOMER_PROFILE_ARN.test(s)) {
+    return refuse('the value is not a Customer Profiles profile ARN (arn:aws:profile:{region}:{account}:domains/{domainName}/profiles/{profileId})');
+  }
   const limit = textLimit(field);
   // Limits count characters (Unicode code points), like the spec's length constraints.
   const length = [...s].length;
@@ -81,6 +86,7 @@ function isHttpUrl(s: string): boolean {
 }
 
 const USER_ARN = /^arn:aws(?:-[a-z]+)*:connect:[a-z0-9-]+:\d{12}:instance\/[A-Za-z0-9-]+\/agent\/[A-Za-z0-9-]+$/;
+const CUSTOMER_PROFILE_ARN = /^arn:aws(?:-[a-z]+)*:profile:[a-z0-9-]+:\d{12}:domains\/[^/\s]+\/profiles\/[^/\s]+$/;
 
 export const isUserArn = (s: string) => USER_ARN.test(s);
 
@@ -97,7 +103,9 @@ export function parseInstant(s: string): string | undefined {
   const ms = Date.parse(s);
   if (Number.isNaN(ms)) return undefined;
   // Date.parse rolls over impossible dates (Feb 30 → Mar 1); rebuilding the calendar date catches them.
-  const calendar = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec));
+  // (setUTCFullYear, as Date.UTC would read the years 0-99 as 1900-1999.)
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(+y, +mo - 1, +d);
   if (calendar.getUTCFullYear() !== +y || calendar.getUTCMonth() !== +mo - 1 || calendar.getUTCDate() !== +d) return undefined;
   if (+h > 23 || +mi > 59 || +sec > 59) return undefined;
   const iso = new Date(ms).toISOString();
