@@ -183,6 +183,10 @@ describe('case rules', () => {
     await assertValidation(create('t5', required([eq(f.country, { stringValue: 'de' })])), new RegExp(`'de' is not an option of field ${f.country}`));
     await assertValidation(create('t6', required([eq('status', { stringValue: 'pending' })])), /'pending' is not an option of field status/);
     await assertValidation(create('t7', required([eq(f.due, { stringValue: 'tomorrow' })])), /'tomorrow' is not an ISO-8601 date-time/);
+    // The forms a DateTime value may take, no others: a date alone, a time without a zone, a date no calendar has.
+    for (const s of ['2024-03-16', '2024-03-16T10:00:00', '2025-02-30T00:00:00Z']) {
+      await assertValidation(create('t7', required([eq(f.due, { stringValue: s })])), /is not an ISO-8601 date-time/);
+    }
     // Every problem is named at once.
     const err = await assertValidation(create('t8', required([eq(f.amount, { booleanValue: true }), eq(f.vip, { stringValue: 'x' })])));
     assert.match(err.message, /conditions\[0\]\.equalTo/);

@@ -199,6 +199,8 @@ describe('ranges', () => {
     const created = (await search({ filter: eq('case_id', str(c.c)), fields: [{ id: 'created_datetime' }] })).cases![0]!.fields![0].value!.stringValue!;
     assert.deepEqual(await matching(op('greaterThanOrEqualTo', 'created_datetime', str(created))), ['c', 'd', 'e']);
     assert.deepEqual(await matching(op('lessThan', 'created_datetime', str(created))), ['a', 'b']);
+    // A date that no calendar has is refused, as it is as a value, not rolled over (Feb 30 is no Mar 2).
+    await assertValidation(search({ filter: op('lessThan', 'when', str('2025-02-30T00:00:00Z')) }), /not an ISO-8601 date-time/);
   });
 
   test('other strings compare lexicographically', async () => {

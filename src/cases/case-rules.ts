@@ -17,6 +17,7 @@ import type {
 import type { Tx } from '../store/types.js';
 import { ValidationException } from '../protocol/errors.js';
 import { optionScope, type FieldData, type FieldOptionData } from './records.js';
+import { parseInstant } from './field-values.js';
 
 export interface CaseRuleData {
   caseRuleId: string;
@@ -129,7 +130,7 @@ async function checkLeaf(leaf: Leaf, fields: FieldLookup, problems: string[]) {
   if (field.type === 'SingleSelect' && s !== undefined && !(await fields.options(field.fieldId)).has(s)) {
     problems.push(`${leaf.path}.operandTwo.stringValue '${s}' is not an option of field ${field.fieldId}`);
   }
-  if (field.type === 'DateTime' && s !== undefined && Number.isNaN(Date.parse(s))) {
+  if (field.type === 'DateTime' && s !== undefined && parseInstant(s) === undefined) {
     problems.push(`${leaf.path}.operandTwo.stringValue '${s}' is not an ISO-8601 date-time for field ${field.fieldId}`);
   }
 }
@@ -229,14 +230,11 @@ export function isEmptyFieldValue(v: FieldValueUnion | undefined): boolean {
   return v.doubleValue === undefined && v.booleanValue === undefined;
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
-
 /** Strings are equal as written, or as instants when both are ISO-8601 date-times (DateTime values are normalised). */
 function sameString(a: string, b: string): boolean {
   if (a === b) return true;
-  if (!ISO_DATE_TIME.test(a) || !ISO_DATE_TIME.test(b)) return false;
-  const ta = Date.parse(a);
-  return !Number.isNaN(ta) && ta === Date.parse(b);
+  const instant = parseInstant(a);
+  return instant !== undefined && instant === parseInstant(b);
 }
 
 /** Does the case value equal the operand? Values of another member than the operand's are never equal. */

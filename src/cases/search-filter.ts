@@ -6,6 +6,7 @@ import type { CaseFilter, FieldFilter, FieldType, FieldValue, Sort } from '../..
 import type { CaseCondition, Tx } from '../store/types.js';
 import { ValidationException } from '../protocol/errors.js';
 import { VALUE_MEMBER, memberOf } from './field-types.js';
+import { parseInstant } from './field-values.js';
 import type { FieldData } from './records.js';
 
 /** Nesting and size bounds for one filter: the spec bounds each list to 10 items but not the depth. */
@@ -25,20 +26,6 @@ export const columnOf = (type: FieldType): 's' | 'n' => (type === 'Number' || ty
 
 /** Types whose values are text that `contains` can search. */
 const CONTAINS_TYPES: FieldType[] = ['Text', 'Url', 'SingleSelect', 'DateTime'];
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/**
- * DateTime values are stored as `Date.toISOString()` (UTC, milliseconds), so a filter instant normalised the
- * same way compares as text in time order. Undefined when the text is not an ISO-8601 date-time with a zone.
- */
-export function normaliseInstant(s: string): string | undefined {
-  if (!ISO_INSTANT.test(s)) return undefined;
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return /^\d{4}-/.test(iso) ? iso : undefined;
-}
 
 /** Looks fields up once per request; deleted fields still resolve (their values stay searchable). */
 export class FieldResolver {
@@ -133,7 +120,8 @@ async function fieldCondition(fields: FieldResolver, ff: FieldFilter, where: str
       value = raw ? 1 : 0;
       break;
     case 'DateTime': {
-      const instant = normaliseInstant(raw as string);
+      // Normalised as stored DateTime values are, so that they compare as text in time order.
+      const instant = parseInstant(raw as string);
       if (!instant) {
         throw new ValidationException(`${at}: '${raw}' is not an ISO-8601 date-time with a time zone, such as 2024-03-16T23:16:57.893Z`);
       }
