@@ -90,5 +90,8 @@ describe('domain pagination', () => {
     const tampered = first.nextToken!.slice(0, -2) + (first.nextToken!.endsWith('AA') ? 'BB' : 'AA');
     await assertValidation(t.client.send(new ListDomainsCommand({ nextToken: tampered })), /nextToken/);
     await assertValidation(t.client.send(new ListDomainsCommand({ nextToken: 'garbage' })), /nextToken/);
+    // A token is exactly what was issued: nothing appended after its signature either.
+    await assertValidation(t.client.send(new ListDomainsCommand({ nextToken: `${first.nextToken}.extra` })), /nextToken/);
+    await t.client.send(new ListDomainsCommand({ nextToken: first.nextToken }));
   });
 });

@@ -29,9 +29,9 @@ export class TokenCodec {
 
   /** The position a token carries; ValidationException when it is forged, altered or from another listing. */
   decode<T>(kind: string, token: string): T {
-    const [body, mac] = token.split('.');
+    const [body, mac, ...rest] = token.split('.');
     const expected = body ? this.mac(body) : '';
-    if (!body || !mac || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
+    if (!body || !mac || rest.length || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
       throw new ValidationException('The nextToken is not valid: it was not issued by this server or has been altered');
     }
     const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
