@@ -267,11 +267,14 @@ describe('case rules', () => {
 
   test('templates link rules; deleted or unknown rules cannot be linked', async () => {
     const r = await create('link-me', required([eq('status', { stringValue: 'closed' })]));
-    const tpl = await t.client.send(
-      new CreateTemplateCommand({ domainId, name: 'with-rules', rules: [{ caseRuleId: r.caseRuleId, fieldId: f.note }] }),
-    );
+    const live = await create('still-here', required([eq('status', { stringValue: 'open' })]));
+    const links = [
+      { caseRuleId: r.caseRuleId, fieldId: f.note },
+      { caseRuleId: live.caseRuleId, fieldId: f.note },
+    ];
+    const tpl = await t.client.send(new CreateTemplateCommand({ domainId, name: 'with-rules', rules: links }));
     const got = await t.client.send(new GetTemplateCommand({ domainId, templateId: tpl.templateId }));
-    assert.deepEqual(got.rules, [{ caseRuleId: r.caseRuleId, fieldId: f.note }]);
+    assert.deepEqual(got.rules, links);
     await assertValidation(
       t.client.send(new CreateTemplateCommand({ domainId, name: 'bad-rules', rules: [{ caseRuleId: 'nope', fieldId: f.note }] })),
       /unknown case rule ids: nope/,
@@ -281,6 +284,10 @@ describe('case rules', () => {
       t.client.send(new CreateTemplateCommand({ domainId, name: 'bad-rules', rules: [{ caseRuleId: r.caseRuleId!, fieldId: f.note }] })),
       /deleted case rule ids/,
     );
+    // GetTemplate leaves the link to the deleted rule out, so that its answer can go back to UpdateTemplate.
+    const after = await t.client.send(new GetTemplateCommand({ domainId, templateId: tpl.templateId }));
+    assert.deepEqual(after.rules, [links[1]]);
+    await t.client.send(new UpdateTemplateCommand({ domainId, templateId: tpl.templateId, name: 'with-rules-2', rules: after.rules }));
   });
 });
 

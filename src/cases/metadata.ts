@@ -79,3 +79,10 @@ export async function deletedFieldIds(tx: Tx, domainId: string, ids: Iterable<st
   const { deleted } = await unusableFieldIds(tx, domainId, ids);
   return new Set(deleted);
 }
+
+/** The set of deleted case rule ids of a domain among `ids`, hidden from GetTemplate as deleted fields are. */
+export async function deletedCaseRuleIds(tx: Tx, domainId: string, ids: Iterable<string>): Promise<Set<string>> {
+  const deleted = new Set<string>();
+  for (const id of new Set(ids)) if ((await tx.getResource('caseRule', domainId, id))?.deleted) deleted.add(id);
+  return deleted;
+}
