@@ -1630,7 +1630,8 @@ export const spec: SpecModel = {
    "type": "string",
    "min": 1,
    "max": 500,
-   "pattern": "[a-zA-Z0-9_\\-\\.@:/ ]*[a-zA-Z0-9_\\-\\.@:/]"
+   "pattern": "[a-zA-Z0-9_\\-\\.@:/ ]*[a-zA-Z0-9_\\-\\.@:/]",
+   "sensitive": true
   },
   "CustomFieldsFilter": {
    "type": "structure",
@@ -3817,7 +3818,8 @@ export const spec: SpecModel = {
    "type": "string",
    "min": 1,
    "max": 500,
-   "pattern": ".*[\\S]"
+   "pattern": ".*[\\S]",
+   "sensitive": true
   },
   "SlaStatus": {
    "type": "string",

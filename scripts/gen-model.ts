@@ -17,7 +17,7 @@ type Raw = Record<string, any>;
 /** Keeps only what validation, routing and serialization use; drops documentation. */
 function slimShape(s: Raw): Raw {
   const out: Raw = { type: s.type };
-  for (const k of ['required', 'min', 'max', 'pattern', 'enum', 'union', 'sparse', 'timestampFormat']) {
+  for (const k of ['required', 'min', 'max', 'pattern', 'enum', 'union', 'sparse', 'sensitive', 'timestampFormat']) {
     if (s[k] !== undefined) out[k] = s[k];
   }
   if (s.error) out.error = { httpStatusCode: s.error.httpStatusCode };

@@ -67,6 +67,17 @@ describe('protocol', () => {
     assert.match(r.json.message, /maxResults.*integer/);
   });
 
+  test('values of sensitive shapes (CustomEntity, SlaName) are not repeated in validation messages', async () => {
+    const body = JSON.stringify({ fields: [], performedBy: { customEntity: 'secret name!' } });
+    const r = await rawRequest(t.server.endpoint, 'PUT', '/domains/d/cases/c', body);
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /^1 validation error detected: Value at 'performedBy\.customEntity' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    assert.ok(!r.json.message.includes('secret'), r.json.message);
+    // Other strings still show their value.
+    const other = await rawRequest(t.server.endpoint, 'PUT', '/domains/d/cases/c', JSON.stringify({ fields: [], performedBy: { userArn: 'x'.repeat(501) } }));
+    assert.match(other.json.message, /Value 'xxx/);
+  });
+
   test('unknown routes answer a named error and every response carries a request id', async () => {
     const r = await rawRequest(t.server.endpoint, 'GET', '/nothing-here');
     assert.equal(r.status, 404);

@@ -16,6 +16,8 @@ export interface Shape {
   enum?: string[];
   union?: boolean;
   sparse?: boolean;
+  /** A value validation messages must not repeat (CustomEntity, SlaName). */
+  sensitive?: boolean;
   member?: string;
   key?: string;
   value?: string;

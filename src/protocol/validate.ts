@@ -102,16 +102,19 @@ export class Validator {
         );
       }
       case 'string': {
-        if (typeof value !== 'string') return this.fail(errors, path, value, 'Member must be a string');
+        // The value of a sensitive shape (CustomEntity, SlaName) is left out of the messages, as Smithy's server
+        // validation leaves it out: "Value at 'x' failed to satisfy constraint: ...".
+        const shown = shape.sensitive ? undefined : value;
+        if (typeof value !== 'string') return this.fail(errors, path, shown, 'Member must be a string');
         if (shape.enum && !shape.enum.includes(value)) {
-          this.fail(errors, path, value, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+          this.fail(errors, path, shown, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
         }
         if (shape.min !== undefined || shape.max !== undefined) {
           const len = value.length > (shape.max ?? Infinity) || value.length < (shape.min ?? 0) ? codePointLength(value) : value.length;
-          this.checkLength(shape, len, value, path, errors);
+          this.checkLength(shape, len, shown, path, errors);
         }
         const re = this.patterns.get(shapeName);
-        if (re && !re.test(value)) this.fail(errors, path, value, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+        if (re && !re.test(value)) this.fail(errors, path, shown, `Member must satisfy regular expression pattern: ${shape.pattern}`);
         return value;
       }
       case 'integer':
