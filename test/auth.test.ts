@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -154,6 +155,9 @@ describe('strict mode', () => {
     for (const [path, changed] of [
       [`/domains/${domainId}`, '/domains/another-domain'],
       ['/domains-list?maxResults=5', '/domains-list?maxResults=6'],
+      // A parameter named __proto__ must count like any other; X-Amz-Signature is left out of the canonical query.
+      ['/domains-list?maxResults=5', '/domains-list?maxResults=5&__proto__=1'],
+      ['/domains-list', '/domains-list?X-Amz-Signature=abc'],
     ]) {
       const r = await signedRequest(t.server.endpoint, 'POST', path, '{}', {
         tamper: (req) => {
@@ -163,6 +167,24 @@ describe('strict mode', () => {
       assert.equal(r.status, 403, changed);
       assert.equal(r.errorType, 'InvalidSignatureException');
     }
+  });
+
+  test('a signed header sent on two lines verifies as SigV4 joins it (a,b), not as node:http does (a, b)', async () => {
+    const url = new URL(t.server.endpoint);
+    const signer = new SignatureV4({ credentials: FULL, region: 'us-east-1', service: 'cases', sha256: Hash.bind(null, 'sha256') });
+    const signed = await signer.sign(
+      new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/domains-list', headers: { host: url.host, 'x-custom': 'a,b' }, body: '{}' }),
+    );
+    // fetch would join the two values itself; node:http sends each value of an array on a line of its own.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/domains-list', headers: { ...signed.headers, 'x-custom': ['a', 'b'] } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    assert.equal(status, 200);
   });
 
   test('a request signed 20 minutes in the past or in the future is refused', async () => {

@@ -4,6 +4,11 @@ import assert from 'node:assert/strict';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { startServer } from '../src/server.js';
 import { startTestServer, DUMMY_CREDENTIALS, type TestServer } from './helpers.js';
 
 const signer = new SignatureV4({ credentials: DUMMY_CREDENTIALS, region: 'us-east-1', service: 'cases', sha256: Hash.bind(null, 'sha256') });
@@ -30,6 +35,19 @@ export async function rawRequest(endpoint: string, method: string, path: string,
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/** POST '{}' through node:http, which sends the target and each value of an array header as given. */
+function send(url: URL, target: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: target, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
 
 describe('protocol', () => {
@@ -83,6 +101,51 @@ describe('protocol', () => {
     assert.equal(r.status, 404);
     assert.equal(r.headers.get('x-amzn-errortype'), 'UnknownOperationException');
     assert.ok(r.headers.get('x-amzn-requestid'));
+  });
+
+  test("odd request targets: '//' paths are unknown operations, not 500s; an absolute-form target is routed", async () => {
+    for (const path of ['//', '//@/health', '/\\']) {
+      const r = await rawRequest(t.server.endpoint, 'POST', path);
+      assert.equal(r.status, 404, path);
+      assert.equal(r.headers.get('x-amzn-errortype'), 'UnknownOperationException', path);
+    }
+    // The message names the path as received (it named the parsed one: '/' for '//domains-list').
+    assert.match((await rawRequest(t.server.endpoint, 'POST', '//domains-list')).json.message, /matches POST \/\/domains-list$/);
+    // RFC 9112 3.2.2: a server must accept the absolute form; the signature covers the path, as for the origin form.
+    const url = new URL(t.server.endpoint);
+    const signed = await signer.sign(
+      new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/domains-list', headers: { host: url.host }, body: '{}' }),
+    );
+    const answer = await send(url, `${t.server.endpoint}/domains-list`, signed.headers);
+    assert.equal(answer.status, 200, answer.body);
+    assert.ok(Array.isArray(JSON.parse(answer.body).domains));
+  });
+
+  test('a client that goes away mid-body is logged as 499, not as an unexpected error', async () => {
+    const lines: { level: number; msg: string; status?: number }[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const server = await startServer({ logger: pino({ level: 'info' }, sink) });
+    try {
+      const url = new URL(server.endpoint);
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('POST /domains HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      for (let i = 0; i < 50 && !lines.some((l) => l.msg === 'request'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(
+        lines.filter((l) => l.msg === 'request').map((l) => l.status),
+        [499],
+      );
+      assert.deepEqual(lines.filter((l) => l.level >= 50), []);
+    } finally {
+      await server.close();
+    }
   });
 
   test('requests without an Authorization header are refused with 403', async () => {

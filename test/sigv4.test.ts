@@ -70,6 +70,8 @@ const cases: [string, Case][] = [
   ['query members, repeated and reserved', { method: 'GET', path: '/domains', query: { maxResults: '5', nextToken: 'a+b/c=d&e', z: ['2', '1', '10'], 'a b': "it's" } }],
   ['header values with inner and outer whitespace', { method: 'POST', path: '/domains', body: '{}', headers: { 'x-custom': '  a   b\tc ' } }],
   ['non-ASCII in body and query', { method: 'POST', path: '/domains', query: { q: 'Zürich ☃' }, body: '{"name":"Zürich ☃"}' }],
+  // JSON text: in a JavaScript object literal `__proto__:` would set the prototype, not add a parameter.
+  ['a query parameter named __proto__', { method: 'GET', path: '/domains', query: JSON.parse('{"__proto__":"1","a":"2"}') }],
 ];
 
 for (const [name, c] of cases) {
@@ -86,6 +88,8 @@ test('refuses a signature over a different path, query, header or method', async
     (r) => r.query.set('a', '2'),
     (r) => (r.headers['x-custom'] = 'w'),
     (r) => (r.method = 'PUT'),
+    (r) => r.query.append('__proto__', '1'),
+    (r) => r.query.append('X-Amz-Signature', 'f'.repeat(64)),
   ];
   for (const change of changes) {
     await assert.rejects(signAndVerify(c, change), (e: unknown) => e instanceof AuthError && e.name === 'InvalidSignatureException');

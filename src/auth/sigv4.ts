@@ -22,6 +22,7 @@ export interface SignedRequest {
   /** The raw path as received, still percent-encoded: SigV4 signs the encoded form. */
   rawPath: string;
   query: URLSearchParams;
+  /** Each header's values as received (node's headersDistinct): SigV4 joins a repeated header's values with ','. */
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
@@ -92,17 +93,25 @@ export class Authenticator {
       throw new AuthError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match the request body.');
     }
 
-    const signedHeaderValues: Record<string, string> = {};
-    for (const name of names) {
-      const v = header(req.headers, name);
-      if (v === undefined) throw new AuthError('InvalidSignatureException', `Signed header '${name}' is missing from the request`);
-      signedHeaderValues[name] = v;
+    const signedHeaderValues: Record<string, string> = Object.fromEntries(
+      names.map((name) => {
+        const v = header(req.headers, name);
+        if (v === undefined) throw new AuthError('InvalidSignatureException', `Signed header '${name}' is missing from the request`);
+        return [name, v];
+      }),
+    );
+    // The signer leaves query-string signatures out of the canonical query (they belong to presigned URLs, which
+    // this server does not take): with header auth, such a parameter could be added after signing unnoticed.
+    if ([...req.query.keys()].some((k) => k.toLowerCase() === 'x-amz-signature')) {
+      throw new AuthError('InvalidSignatureException', 'Only one auth mechanism allowed: the Authorization header or the X-Amz-Signature query parameter, not both');
     }
-    const query: Record<string, string | string[]> = {};
-    for (const key of new Set(req.query.keys())) {
-      const all = req.query.getAll(key);
-      query[key] = all.length === 1 ? all[0] : all;
-    }
+    // fromEntries, not assignment: a parameter named __proto__ must stay a key of the canonical query.
+    const query: Record<string, string | string[]> = Object.fromEntries(
+      [...new Set(req.query.keys())].map((key) => {
+        const all = req.query.getAll(key);
+        return [key, all.length === 1 ? all[0] : all];
+      }),
+    );
     const expected = await this.verifier(cred).signature(
       { method: req.method, protocol: 'http:', hostname: signedHeaderValues.host, path: req.rawPath, query, headers: signedHeaderValues },
       new Set(names),

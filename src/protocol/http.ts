@@ -33,6 +33,13 @@ class UnknownOperationError extends ServiceError {
 /** A ValidationException (400, as the spec models it) that also closes the connection. */
 class PayloadTooLargeError extends ValidationException {}
 
+/**
+ * The client went away (or was timed out by node:http) before its body arrived: nothing to answer and no fault of
+ * the server. Logged with status 499, the code proxies use for a request the client closed.
+ */
+class ClientClosedRequest extends Error {}
+const CLIENT_CLOSED_STATUS = 499;
+
 const router = new Router(spec);
 const validator = new Validator(spec);
 
@@ -53,8 +60,24 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (e) => reject(new ClientClosedRequest(`the client closed the request before its body arrived (${e.message})`)));
   });
+}
+
+/**
+ * The path and query of a request target: the origin form as received, or that part of an absolute-form target
+ * (`POST http://host/domains-list`, which RFC 9112 requires servers to accept). Undefined for anything else, such
+ * as `*` or a target the URL parser refuses.
+ */
+function requestTarget(target: string): { url: URL; rawPath: string } | undefined {
+  const raw = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
+  if (!raw.startsWith('/')) return undefined;
+  try {
+    // Prefixed rather than resolved against a base: '//x' would otherwise be read as a host.
+    return { url: new URL(`http://localhost${raw}`), rawPath: raw.split('?')[0] };
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown) {
@@ -72,8 +95,9 @@ export function createPipeline(deps: PipelineDeps) {
     let status = 500;
     let errorType: string | undefined;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const rawPath = (req.url ?? '/').split('?')[0];
+      const target = requestTarget(req.url ?? '/');
+      if (!target) throw new UnknownOperationError(`No Connect Cases operation matches ${req.method} ${req.url}`);
+      const { url, rawPath } = target;
       if (req.method === 'GET' && url.pathname === '/health') {
         status = 200;
         send(res, 200, { 'x-amzn-requestid': requestId }, { status: 'ok', service: 'opencases', version: deps.version });
@@ -102,13 +126,13 @@ export function createPipeline(deps: PipelineDeps) {
         if (e instanceof RouteError) throw new ValidationException(e.message);
         throw e;
       }
-      if (!match) throw new UnknownOperationError(`No Connect Cases operation matches ${req.method} ${url.pathname}`);
+      if (!match) throw new UnknownOperationError(`No Connect Cases operation matches ${req.method} ${rawPath}`);
       operation = match.operation;
       const body = await readBody(req, deps.maxBodyBytes);
       const signedIn = viaWorkspace ? ws!.sessions.identify(req) : undefined;
       const caller = signedIn
         ? workspaceCaller(signedIn)
-        : await deps.auth.authenticate({ method: req.method!, rawPath, query: url.searchParams, headers: req.headers, body }, operation);
+        : await deps.auth.authenticate({ method: req.method!, rawPath, query: url.searchParams, headers: req.headersDistinct, body }, operation);
       const op = spec.operations[operation];
       const raw = deserialize(spec, op, match.labels, url.searchParams, body);
       let input: unknown = {};
@@ -127,6 +151,10 @@ export function createPipeline(deps: PipelineDeps) {
       status = op.status;
       send(res, status, { 'x-amzn-requestid': requestId }, output ?? {});
     } catch (err) {
+      if (err instanceof ClientClosedRequest) {
+        status = CLIENT_CLOSED_STATUS;
+        return;
+      }
       const e = toErrorResponse(err);
       status = e.status;
       errorType = e.headers['x-amzn-errortype'];
