@@ -146,7 +146,7 @@ export interface BuiltRequest {
   method: string;
   path: string;
   body: string | undefined;
-  kind: 'valid' | 'mutated' | 'malformed-json' | 'odd-label' | 'huge';
+  kind: 'valid' | 'mutated' | 'malformed-json' | 'odd-label' | 'huge' | 'odd-target';
 }
 
 const ODD_LABELS = ['%ZZ', '%', '%00', '%2F%2F', encodeURIComponent('💥'), 'a'.repeat(3000), '..', '%252F', 'ｆｕｌｌ', '%ED%A0%80'];
@@ -209,6 +209,10 @@ export function buildRequest(operation: string, rng: Rng, targets: FuzzIds): Bui
   } else if (kind === 'valid' && roll > 0.83) {
     kind = 'huge';
     text = JSON.stringify({ ...body, padding: 'p'.repeat(rng.int(1, 3) * 1024 * 1024) });
+  } else if (kind === 'valid' && roll > 0.81) {
+    // Targets a URL parser reads as a host or a backslash ('//domains', '//@/domains'): once a 500.
+    kind = 'odd-target';
+    path = rng.pick(['/', '//@', '/\\', '/x/..']) + path;
   }
   const qs = query.toString();
   return { operation, method: op.method, path: qs ? `${path}?${qs}` : path, body: op.method === 'GET' ? undefined : text, kind };
