@@ -1,12 +1,33 @@
 /** Shared test helpers: an in-process server per test file, an SDK client for it, and one-line error asserts. */
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { ConnectCasesClient } from '@aws-sdk/client-connectcases';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
 import { createDatabaseOn, dropDatabaseOn } from './support/postgres.js';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  status?: number;
+  warning?: string;
+}
+
+/** A pino logger at info level whose lines land, parsed, in `lines`: for tests of what the server logs. */
+export function capturedLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+}
 
 export function clientFor(endpoint: string, credentials = DUMMY_CREDENTIALS, region = 'us-east-1'): ConnectCasesClient {
   // maxAttempts 1: a retried request would hide the first answer the test is about. Without retries, the client

@@ -6,10 +6,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { startServer } from '../src/server.js';
-import { startTestServer, DUMMY_CREDENTIALS, type TestServer } from './helpers.js';
+import { capturedLogger, startTestServer, DUMMY_CREDENTIALS, type TestServer } from './helpers.js';
 
 const signer = new SignatureV4({ credentials: DUMMY_CREDENTIALS, region: 'us-east-1', service: 'cases', sha256: Hash.bind(null, 'sha256') });
 
@@ -122,14 +120,8 @@ describe('protocol', () => {
   });
 
   test('a client that goes away mid-body is logged as 499, not as an unexpected error', async () => {
-    const lines: { level: number; msg: string; status?: number }[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    const server = await startServer({ logger: pino({ level: 'info' }, sink) });
+    const { logger, lines } = capturedLogger();
+    const server = await startServer({ logger });
     try {
       const url = new URL(server.endpoint);
       const socket = connect(Number(url.port), url.hostname);
