@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import {
   AccessDeniedException,
   ConnectCasesClient,
+  CreateCaseCommand,
+  CreateDomainCommand,
+  CreateFieldCommand,
+  CreateTemplateCommand,
+  DeleteFieldCommand,
+  DeleteTemplateCommand,
   GetCaseAuditEventsCommand,
   GetCaseCommand,
   GetTemplateCommand,
@@ -47,6 +53,32 @@ async function readCase(client: ConnectCasesClient, domainId: string, caseId: st
 
 const search = async (client: ConnectCasesClient, domainId: string) =>
   noMeta(await client.send(new SearchCasesCommand({ domainId, maxResults: 100, fields: [{ id: 'title' }, { id: 'reference_number' }, { id: 'status' }] })));
+
+test("a first case that uses a deleted template and holds a deleted field's value exports to a file that imports", async () => {
+  const source = await startTestServer();
+  const target = await startTestServer();
+  try {
+    const c = source.client;
+    const { domainId } = await c.send(new CreateDomainCommand({ name: 'first-case-deleted' }));
+    const { fieldId } = await c.send(new CreateFieldCommand({ domainId, name: 'Old', type: 'Text' }));
+    const { templateId } = await c.send(new CreateTemplateCommand({ domainId, name: 'Old', status: 'Active' }));
+    const { caseId } = await c.send(
+      new CreateCaseCommand({ domainId, templateId, fields: [{ id: 'title', value: { stringValue: 'first' } }, { id: fieldId, value: { stringValue: 'kept' } }] }),
+    );
+    await c.send(new DeleteFieldCommand({ domainId, fieldId }));
+    await c.send(new DeleteTemplateCommand({ domainId, templateId }));
+    const path = file('first-case-deleted.ndjson');
+    await exportToFile(c, { domainId: domainId!, file: path });
+    // Both deleted records come after the metadata sections, right before the case that needs them.
+    const types = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    assert.deepEqual(types.slice(types.indexOf('eventConfiguration') + 1, types.indexOf('case') + 1).sort(), ['case', 'field', 'template']);
+    await importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1' });
+    assert.deepEqual(await readCase(target.client, domainId!, caseId!), await readCase(c, domainId!, caseId!));
+  } finally {
+    await source.close();
+    await target.close();
+  }
+});
 
 describe('export and import of a whole domain', () => {
   let source: TestServer;

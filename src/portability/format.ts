@@ -192,8 +192,9 @@ export function checkRecord(value: unknown, line: number, state: ReadState): Exp
   }
   if (state.section === SECTION.end) throw new InputError(line, `a '${type}' record after the end record`);
   const section = SECTION[type];
-  // Deleted templates and fields that only cases still reference appear among the cases, before the first such case.
-  const late = (type === 'template' || type === 'field') && state.section === SECTION.case;
+  // Deleted templates and fields that only cases still reference come right before the first such case: among the
+  // cases, or after the metadata when that case is the first one.
+  const late = (type === 'template' || type === 'field') && state.section >= SECTION.template;
   if (section < state.section && !late) throw new InputError(line, `a '${type}' record after the ${sectionName(state.section)} records`);
   if (type === 'domain') {
     if (state.sawDomain) throw new InputError(line, 'a second domain record');
