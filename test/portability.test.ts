@@ -25,7 +25,7 @@ import {
   SearchCasesCommand,
   SearchRelatedItemsCommand,
 } from '@aws-sdk/client-connectcases';
-import { DUMMY_CREDENTIALS, startTestServer, type TestServer } from './helpers.js';
+import { DUMMY_CREDENTIALS, clientFor, startTestServer, type TestServer } from './helpers.js';
 import { portabilityFixture, type PortabilityFixture } from './support/portability-fixture.js';
 import { exportToFile, checkpointPath } from '../src/portability/checkpoint.js';
 import { exportRecords } from '../src/portability/export.js';
@@ -414,6 +414,25 @@ describe('export and import of a whole domain', () => {
           importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1' }),
           new RegExp(`line ${at + 1}: case ${record.case.caseId}: its case_id field holds "another-case"`),
         );
+      } finally {
+        await target.close();
+      }
+    });
+
+    test("a direct import refuses a domain another account of the data directory holds, and an account id that is not 12 digits", async () => {
+      const target = await startTestServer();
+      try {
+        const path = write('whole.ndjson', lines());
+        await importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1' });
+        // The same domain id under another account would share its fields, cases and deletion with the first.
+        await assert.rejects(
+          importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1', accountId: '111122223333' }),
+          /line 2: domain \S+ already exists in this data directory under another account/,
+        );
+        await assert.rejects(importDirect(target.server.store, () => readFileRecords(path), { region: 'us-east-1', accountId: 'abc' }), /line 2: the account id 'abc' is not 12 digits/);
+        const other = clientFor(target.server.endpoint, { accessKeyId: '111122223333', secretAccessKey: 'x' });
+        assert.deepEqual((await other.send(new ListDomainsCommand({}))).domains, []);
+        other.destroy();
       } finally {
         await target.close();
       }

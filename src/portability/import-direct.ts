@@ -109,8 +109,17 @@ class DirectImport {
         const source = r.domain;
         this.accountId = this.account ?? parseArn(String(source.domainArn ?? ''))?.accountId ?? '';
         if (!this.accountId) throw new InputError(line, 'the domain record has no domain ARN to take the account from; pass --account-id');
+        if (!/^\d{12}$/.test(this.accountId)) throw new InputError(line, `the account id '${this.accountId}' is not 12 digits`);
         this.domainId = source.domainId;
         if (await tx.getResource('domain', this.accountId, source.domainId)) return;
+        // Every domain keeps its system fields: fields under this id with no domain of this account mean that another
+        // account holds the domain. Importing beside it would mix the two accounts' data under one domain id.
+        if ((await tx.countResources('field', source.domainId, true)) > 0) {
+          throw new InputError(
+            line,
+            `domain ${source.domainId} already exists in this data directory under another account; import into another data directory, or with that account's --account-id`,
+          );
+        }
         const sameName = await tx.findResourceByName<DomainData>('domain', this.accountId, source.name);
         if (sameName) {
           throw new InputError(line, `account ${this.accountId} already has another domain named '${source.name}' (${sameName.id}); domain names are unique per account`);
