@@ -1,10 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCaseAuditEventsCommand, GetCaseCommand, ListDomainsCommand, SearchCasesCommand } from '@aws-sdk/client-connectcases';
+import {
+  CreateCaseCommand,
+  CreateDomainCommand,
+  CreateTemplateCommand,
+  GetCaseAuditEventsCommand,
+  GetCaseCommand,
+  ListDomainsCommand,
+  SearchCasesCommand,
+} from '@aws-sdk/client-connectcases';
 import { startTestServer, type TestServer } from './helpers.js';
 import { portabilityFixture, type PortabilityFixture } from './support/portability-fixture.js';
 
@@ -31,6 +39,24 @@ describe('opencases export | import | copy', () => {
   after(async () => {
     await source.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an export to stdout whose reader stops early (| head) ends quietly, without a stack trace', async () => {
+    const { domainId } = await source.client.send(new CreateDomainCommand({ name: 'many-pages' }));
+    const { templateId } = await source.client.send(new CreateTemplateCommand({ domainId, name: 't', status: 'Active' }));
+    for (let i = 0; i < 80; i++) {
+      await source.client.send(new CreateCaseCommand({ domainId, templateId, fields: [{ id: 'title', value: { stringValue: `case ${i} ${'x'.repeat(400)}` } }] }));
+    }
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_REGION: 'us-east-1' };
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'export', '--endpoint', source.server.endpoint, '--domain', domainId!, '--quiet'], { env });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    // The first line read, the reader goes away, as `head -1` does.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled|at /);
   });
 
   test('export to a file, import it into a data dir, and a server on that dir serves the same cases and history', async () => {

@@ -144,6 +144,12 @@ async function runExport(v: Values) {
       process.stderr.write(`exported ${describe(result.counts)} to ${v.out}\n`);
       return;
     }
+    // A reader that stops early (`| head`) closes the pipe: the export ends there, as other Unix tools do, rather
+    // than with an unhandled EPIPE and a stack trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(0);
+    });
     for await (const chunk of exportChunks(c, opts)) {
       const text = chunk.records.map(toLine).join('');
       if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
