@@ -225,6 +225,13 @@ describe('strict mode', () => {
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
     assert.deepEqual(await listNames(), before);
+    // A presigned URL (a query-string signature) is not taken: the README says only the header is.
+    const presigned = await fetch(
+      `${t.server.endpoint}/domains-list?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDFULL%2F20260101%2Fus-east-1%2Fcases%2Faws4_request&X-Amz-Signature=${'0'.repeat(64)}`,
+      { method: 'POST', body: '{}' },
+    );
+    assert.equal(presigned.status, 403);
+    assert.equal(presigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   });
 
   test('a malformed Authorization header or a missing X-Amz-Date is IncompleteSignatureException', async () => {
