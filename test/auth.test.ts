@@ -97,6 +97,10 @@ describe('strict mode', () => {
     const got = await full.send(new GetDomainCommand({ domainId }));
     assert.equal(got.name, 'strict-home');
     assert.equal(got.domainArn, `arn:aws:cases:us-east-1:111111111111:domain/${domainId}`);
+    // A session token (temporary credentials) is signed along but not checked: the file holds long-term keys only.
+    const withToken = clientFor(t.server.endpoint, { ...FULL, sessionToken: 'any-token' } as typeof FULL);
+    assert.equal((await withToken.send(new GetDomainCommand({ domainId }))).name, 'strict-home');
+    withToken.destroy();
   });
 
   test('an unknown access key is UnrecognizedClientException', async () => {
